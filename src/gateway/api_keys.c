@@ -1,0 +1,74 @@
+#include "gateway/api_keys.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "core/json.h"
+#include "core/log.h"
+
+static int save(const char *path, json_t *values, aws_error *err)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (json_dump_file(values, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) != 0 || rename(tmp, path) != 0)
+        return error_set(err, 500, "InternalFailure", "cannot write %s", path);
+    return 0;
+}
+
+int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
+{
+    const stack_model *m = g->model;
+    g->key_values = calloc(m->api_key_count + 1, sizeof(*g->key_values));
+    g->key_value_count = m->api_key_count;
+    char path[4096];
+    json_t *kept = NULL;
+    arena *previous = json_arena_push(NULL); /* what is read here lives as long as the gateway */
+    if (data_dir != NULL) {
+        snprintf(path, sizeof(path), "%s/api-keys.json", data_dir);
+        kept = json_load_file(path, 0, NULL);
+    }
+    if (!json_is_object(kept)) {
+        json_decref(kept);
+        kept = json_object();
+    }
+    bool changed = false;
+    for (size_t i = 0; i < m->api_key_count; i++) {
+        const model_api_key *k = &m->api_keys[i];
+        slice value = k->value;
+        if (k->value_generated) {
+            const json_t *stored = json_object_getn(kept, k->logical_id.ptr, k->logical_id.len);
+            if (json_is_string(stored)) {
+                value = arena_slice_dup(g->arena, json_string_slice(stored));
+            } else {
+                json_object_setn_new(kept, k->logical_id.ptr, k->logical_id.len, json_stringn(value.ptr, value.len));
+                changed = true;
+            }
+        }
+        g->key_values[i] = (gw_key_value){k, value};
+    }
+    int rc = 0;
+    if (changed && data_dir != NULL) {
+        mkdir(data_dir, 0755);
+        rc = save(path, kept, err);
+    }
+    json_decref(kept);
+    json_arena_pop(previous);
+    return rc;
+}
+
+const model_api_key *api_keys_find(const gateway *g, slice value)
+{
+    for (size_t i = 0; i < g->key_value_count; i++)
+        if (slice_eq(g->key_values[i].value, value))
+            return g->key_values[i].key;
+    return NULL;
+}
+
+slice gateway_api_key_value(const gateway *g, const model_api_key *key)
+{
+    for (size_t i = 0; i < g->key_value_count; i++)
+        if (g->key_values[i].key == key)
+            return g->key_values[i].value;
+    return SLICE_NULL;
+}
