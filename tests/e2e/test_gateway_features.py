@@ -30,32 +30,44 @@ def wait_for_port(port, proc, timeout=20):
     raise RuntimeError("portico did not start listening")
 
 
+class Server:
+    """`portico serve` of the fixture on free ports, stopped by PID."""
+
+    def __init__(self, data):
+        self.data = pathlib.Path(data)
+        gw_port, db_port = free_port(), free_port()
+        self.proc = subprocess.Popen(
+            [portico_bin(), "serve", str(FIXTURE), "--data", str(data),
+             "--listen", f"127.0.0.1:{gw_port}", "--dynamodb-listen", f"127.0.0.1:{db_port}"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            wait_for_port(gw_port, self.proc)
+            wait_for_port(db_port, self.proc)
+        except Exception:
+            self.stop()
+            raise
+        self.root = f"http://127.0.0.1:{gw_port}"
+        self.url = self.root + "/test"
+        self.dynamodb = f"http://127.0.0.1:{db_port}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return self.proc.returncode
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
 @pytest.fixture(scope="module")
 def features(tmp_path_factory):
-    data = tmp_path_factory.mktemp("features-data")
-    gw_port, db_port = free_port(), free_port()
-    proc = subprocess.Popen(
-        [portico_bin(), "serve", str(FIXTURE), "--data", str(data),
-         "--listen", f"127.0.0.1:{gw_port}", "--dynamodb-listen", f"127.0.0.1:{db_port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        wait_for_port(gw_port, proc)
-        wait_for_port(db_port, proc)
-        yield {
-            "url": f"http://127.0.0.1:{gw_port}/test",
-            "root": f"http://127.0.0.1:{gw_port}",
-            "dynamodb": f"http://127.0.0.1:{db_port}",
-            "data": pathlib.Path(data),
-            "proc": proc,
-        }
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 0, proc.stderr.read().decode(errors="replace")
+    server = Server(tmp_path_factory.mktemp("features-data"))
+    yield server
+    assert server.stop() == 0, server.proc.stderr.read().decode(errors="replace")
 
 
 def dynamodb(features):
@@ -181,12 +193,20 @@ def test_greedy_path_with_any_method(features):
     assert r.json() == {"method": "DELETE", "proxy": "a/b/c.txt", "resource": "/files/{proxy+}"}
 
 
-def test_tables_and_generated_keys_survive_a_restart(features, tmp_path):
-    # The same data folder served again keeps the table, its items and the generated key.
-    requests.post(features["url"] + "/items", json={"id": "persist", "name": "p"})
-    before = json.loads((features["data"] / "api-keys.json").read_text())
-    assert dynamodb(features).describe_table(TableName="Items")["Table"]["TableStatus"] == "ACTIVE"
-    assert before["GeneratedKey"]
+def test_tables_and_generated_keys_survive_a_restart(tmp_path):
+    first = Server(tmp_path / "data")
+    try:
+        assert requests.post(first.url + "/items", json={"id": "persist", "name": "kept"}).status_code == 201
+        key = json.loads((first.data / "api-keys.json").read_text())["GeneratedKey"]
+    finally:
+        assert first.stop() == 0
+    second = Server(tmp_path / "data")
+    try:
+        assert requests.get(second.url + "/items/persist").json() == {"id": "persist", "name": "kept"}
+        assert json.loads((second.data / "api-keys.json").read_text())["GeneratedKey"] == key
+        assert requests.get(second.url + "/secret", headers={"x-api-key": key}).status_code == 200
+    finally:
+        assert second.stop() == 0
 
 
 def test_test_invoke_prints_the_execution_log(tmp_path):
