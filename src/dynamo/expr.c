@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dynamo/attr.h"
 #include "core/json.h"
+#include "dynamo/attr.h"
 #include "dynamo/expr_internal.h"
 
 static bool placeholder_ok(const char *key, char sigil)

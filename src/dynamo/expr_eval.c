@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "dynamo/attr.h"
 #include "core/json.h"
+#include "dynamo/attr.h"
 #include "dynamo/expr_internal.h"
 
 const char *expr_attr_type(const json_t *v, json_t **payload)

@@ -18,7 +18,7 @@
 #define EXPR_MAX_OPERATORS   300  /* operators and functions in one expression */
 #define EXPR_MAX_IN_OPERANDS 100
 #define EXPR_MAX_PATH_DEPTH  32
-#define EXPR_MAX_NESTING     128 /* parentheses / NOT: bounds recursion, far beyond real use */
+#define EXPR_MAX_NESTING     300 /* parentheses, NOT, calls: bounds recursion (deeper needs >300 operators) */
 
 /* ---- lexer ---- */
 

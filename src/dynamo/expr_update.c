@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/decimal.h"
-#include "dynamo/attr.h"
 #include "core/json.h"
+#include "dynamo/attr.h"
 #include "dynamo/expr_internal.h"
 
 #define MSG_MISSING  "The provided expression refers to an attribute that does not exist in the item"
