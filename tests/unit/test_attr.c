@@ -314,6 +314,7 @@ Test(attr, types_and_builders)
     cr_assert_eq(attr_type_from_name(SLICE_LIT("X")), ATTR_NONE);
     cr_assert_eq(attr_set_element_type(ATTR_BS), ATTR_B);
     cr_assert_eq(attr_set_type_of(ATTR_N), ATTR_NS);
+    json_glue_init();
     arena a;
     arena_init(&a, 4096);
     arena *prev = json_arena_push(&a);
