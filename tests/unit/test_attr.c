@@ -289,6 +289,19 @@ Test(attr, equality)
                  "{\"M\":{\"b\":{\"BOOL\":true},\"a\":{\"S\":\"x\"}}}"));
     cr_assert_not(eq("{\"M\":{\"a\":{\"S\":\"x\"}}}", "{\"M\":{\"a\":{\"S\":\"y\"}}}"));
     cr_assert(eq("{\"NULL\":true}", "{\"NULL\":true}"));
+    /* Large sets take the sorting path. */
+    char a[4096], b[4096];
+    int oa = snprintf(a, sizeof a, "{\"SS\":["), ob = snprintf(b, sizeof b, "{\"SS\":[");
+    for (int i = 0; i < 100; i++) {
+        oa += snprintf(a + oa, sizeof a - (size_t)oa, "%s\"e%d\"", i ? "," : "", i);
+        ob += snprintf(b + ob, sizeof b - (size_t)ob, "%s\"e%d\"", i ? "," : "", 99 - i);
+    }
+    snprintf(a + oa, sizeof a - (size_t)oa, "]}");
+    snprintf(b + ob, sizeof b - (size_t)ob, "]}");
+    cr_assert(eq(a, b));
+    char *last = strstr(b, "\"e0\"");
+    last[2] = '7'; /* e0 -> e7: b no longer holds e0 */
+    cr_assert_not(eq(a, b));
     cr_assert_not(eq("{\"BOOL\":true}", "{\"BOOL\":false}"));
 }
 
