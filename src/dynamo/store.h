@@ -34,6 +34,8 @@
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/slice.h"
+#include "dynamo/attr.h"
+#include "dynamo/key_codec.h"
 
 typedef struct store store;
 
@@ -57,22 +59,7 @@ const char *store_account_id(const store *s);
  * publishes a new one. Strings are NUL-terminated; slices point into the def.
  */
 
-typedef enum store_key_type { STORE_KEY_S = 'S', STORE_KEY_N = 'N', STORE_KEY_B = 'B' } store_key_type;
-
-typedef struct key_attr {
-    slice name; /* SLICE_NULL when absent (a table or index without a sort key) */
-    store_key_type type;
-} key_attr;
-
-typedef struct key_schema {
-    key_attr hash;
-    key_attr range; /* range.name.ptr == NULL: no sort key */
-} key_schema;
-
-static inline bool key_schema_has_range(const key_schema *k)
-{
-    return k->range.name.ptr != NULL;
-}
+/* key_attr and key_schema come from attr.h. */
 
 typedef enum projection_type { PROJECTION_KEYS_ONLY, PROJECTION_INCLUDE, PROJECTION_ALL } projection_type;
 
@@ -142,22 +129,15 @@ int store_get_raw(store_reader *r, const table_def *t, slice key, slice *value, 
  * are ignored): *item is the decoded item (current arena) or NULL when absent. 0 ok, -1 error. */
 int store_get_item(store_reader *r, const table_def *t, const json_t *key, json_t **item, aws_error *err);
 
-/* Cursors walk the primary DB (index NULL) or an index DB in key order. Bounds compare encoded
- * keys with prefix semantics, so that a bound can be a partial key (a partition, or an index key
- * without the table key that follows it):
- *   lower inclusive: key >= b              lower exclusive: key > b and key does not start with b
- *   upper inclusive: key <= b or starts with b              upper exclusive: key < b
- * `after`: resume strictly after (forward) or before (backward) this full encoded key, i.e. an
- * ExclusiveStartKey. */
-typedef struct store_bound {
-    slice key; /* SLICE_NULL (ptr NULL): unbounded */
-    bool inclusive;
-} store_bound;
-
+/* Cursors walk the primary DB (index NULL) or an index DB in key order over a range of full
+ * encoded keys (key_codec: keyenc_query_range, keyenc_segment_range; start inclusive, end exclusive,
+ * start.ptr NULL: from the first key). `after`: resume strictly after (forward) or before (backward)
+ * this full encoded key, i.e. an ExclusiveStartKey. Keys longer than LMDB allows are handled inside
+ * (keyenc_fit): callers always speak full keys. */
 typedef struct store_range {
-    store_bound lower, upper;
+    keyenc_range range;
     bool backward;
-    slice after;
+    slice after; /* ptr NULL: from the start of the range */
 } store_range;
 
 typedef struct store_cursor store_cursor;
@@ -165,9 +145,10 @@ typedef struct store_cursor store_cursor;
 /* NULL on error (err set). Close before store_read_end. */
 store_cursor *store_cursor_open(store_reader *r, const table_def *t, const index_def *index, const store_range *range,
                                 aws_error *err);
-/* 1: *key and *value set (pointing into the map, valid until store_read_end); 0: past the range;
- * -1: error (err set). The key is the stored key; callers rebuild DynamoDB keys from the decoded
- * value (every entry holds the table's and the index's key attributes). */
+/* 1: *key and *value set (valid until store_read_end); 0: past the range; -1: error (err set).
+ * *key is the full encoded key (table key, or index key || table key): keyenc_decode_* give the
+ * LastEvaluatedKey from it. *value is the item (primary) or the projected item (index) in
+ * item_codec form. */
 int store_cursor_next(store_cursor *c, slice *key, slice *value, aws_error *err);
 void store_cursor_close(store_cursor *c);
 
@@ -229,8 +210,5 @@ int store_tx_create_table(store_tx *tx, const json_t *definition, const table_de
 int store_tx_update_table(store_tx *tx, const table_def *t, const json_t *definition, const table_def **out,
                           aws_error *err);
 int store_tx_delete_table(store_tx *tx, const table_def *t, aws_error *err);
-
-/* Item size as DynamoDB counts it (attribute names + values), for TableSizeBytes. */
-size_t store_item_size(const json_t *item);
 
 #endif
