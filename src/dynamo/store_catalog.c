@@ -335,7 +335,8 @@ int catalog_load(store *s, MDB_txn *txn, aws_error *err)
         t->refs = 1;
     }
     mdb_cursor_close(cur);
-    qsort(cat->tables, cat->n, sizeof(table_def *), cmp_tables);
+    if (cat->n > 1)
+        qsort(cat->tables, cat->n, sizeof(table_def *), cmp_tables);
 
     /* Orphans: named databases "t:..." / "x:..." that no table uses. */
     MDB_dbi main_dbi;

@@ -140,6 +140,7 @@ void store_close(store *s)
         arena_destroy(&r->scratch);
         free(r);
     }
+    s->readers = NULL;
     catalog_reclaim(s, true);
     catalog_free(atomic_load(&s->current));
     free(s->pending_drops);

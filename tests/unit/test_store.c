@@ -438,13 +438,15 @@ Test(store, readers_keep_their_snapshot_across_a_catalog_change)
     cr_assert_eq(store_run(f.s, delete_table_job, NULL, &f.a, &err), 0, "%s", err.message);
     /* A second change forces the writer to try reclaiming; the pinned snapshot must survive. */
     json_t *def = parse_in(&f.a, DEFINITION);
+    arena *prev = json_arena_push(&f.a);
     json_object_set_new(def, "TableName", json_string("T2"));
+    json_arena_pop(prev);
     cr_assert_eq(store_run(f.s, create_job, def, &f.a, &err), 0, "%s", err.message);
 
     cr_assert(slice_eq_cstr(old->name, "T"));
     cr_assert_eq(old->n_indexes, 4);
     json_t *item;
-    arena *prev = json_arena_push(&f.a);
+    prev = json_arena_push(&f.a);
     cr_assert_eq(store_get_item(r, old, parse_in(&f.a, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}"), &item, &err), 0);
     json_arena_pop(prev);
     cr_assert_not_null(item, "the reader's transaction still sees the item");
@@ -460,7 +462,9 @@ Test(store, readers_keep_their_snapshot_across_a_catalog_change)
 
     /* Re-creating T starts empty. */
     def = parse_in(&f.a, DEFINITION);
+    prev = json_arena_push(&f.a);
     json_object_set_new(def, "DbName", json_string("t:fresh"));
+    json_arena_pop(prev);
     cr_assert_eq(store_run(f.s, create_job, def, &f.a, &err), 0, "%s", err.message);
     cr_assert_null(get(&f, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}"));
     cr_assert_eq(stats(&f, NULL).item_count, 0);
