@@ -124,9 +124,11 @@ static int cancel(transact_write *tw, json_t *reasons, aws_error *err)
     for (size_t i = 0; i < json_array_size(reasons) && used < sizeof codes; i++)
         used += (size_t)snprintf(codes + used, sizeof codes - used, "%s%s", i ? ", " : "",
                                  json_string_value(json_object_get(json_array_get(reasons, i), "Code")));
-    tw->w.error_extra = json_pack("{s:o}", "CancellationReasons", reasons);
-    return error_set(err, 400, "TransactionCanceledException",
-                     "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", codes);
+    error_set(err, 400, "TransactionCanceledException",
+              "Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", codes);
+    /* DynamoDB capitalises this exception's message member. */
+    tw->w.error_extra = json_pack("{s:o,s:s}", "CancellationReasons", reasons, "Message", err->message);
+    return -1;
 }
 
 static json_t *reason_none(void)
