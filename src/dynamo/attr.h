@@ -81,6 +81,10 @@ int attr_b_decode(arena *a, const json_t *av, slice *raw); /* B: raw bytes into 
 int base64_decode(arena *a, slice text, slice *raw);
 slice base64_encode(arena *a, slice raw);
 size_t base64_decoded_len(slice text); /* exact for valid input */
+/* Decodes into out (base64_decoded_len(text) bytes of room); -1 when invalid. */
+int base64_decode_into(slice text, unsigned char *out);
+/* A JSON string holding the base64 text of raw (current json arena): the payload of a B value. */
+json_t *base64_json_string(slice raw);
 
 /* Validates one attribute value from the wire and canonicalises it in place (numbers, base64).
  * Errors are DynamoDB's ValidationException messages. */
