@@ -29,6 +29,7 @@
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/slice.h"
+#include "dynamo/attr.h"
 
 typedef struct expr_condition expr_condition;   /* a compiled condition, filter or key condition */
 typedef struct expr_projection expr_projection; /* a compiled ProjectionExpression */
@@ -140,14 +141,6 @@ typedef enum expr_sort_op {
     EXPR_SORT_BEGINS_WITH,
 } expr_sort_op;
 
-/* The key attributes of the table or index being queried. Types are "S", "N" or "B". */
-typedef struct expr_key_schema {
-    slice partition_name;
-    slice partition_type;
-    slice sort_name; /* .ptr == NULL: no sort key */
-    slice sort_type;
-} expr_key_schema;
-
 /* What a KeyConditionExpression asks for, so that the store can build a key range. The values
  * are attribute values ({"S": "x"}) borrowed from the request's ExpressionAttributeValues. */
 typedef struct expr_key_range {
@@ -157,12 +150,11 @@ typedef struct expr_key_range {
     json_t *sort_value2; /* BETWEEN's upper bound */
 } expr_key_range;
 
-/* Checks the key condition against the schema ("Query condition missed key schema element: pk",
- * "Query key condition not supported", "Invalid operator used in KeyConditionExpression: OR",
- * "One or more parameter values were invalid: Condition parameter type does not match schema
- * type", ...) and fills the range. */
-int expr_key_condition_resolve(const expr_condition *kc, const expr_key_schema *schema, expr_key_range *out,
-                               aws_error *err);
+/* Checks the key condition against the key schema of the table or index queried (attr.h) ("Query condition missed key
+ * schema element: pk", "Query key condition not supported", "Invalid operator used in KeyConditionExpression: OR", "One
+ * or more parameter values were invalid: Condition parameter type does not match schema type", ...) and fills the
+ * range. */
+int expr_key_condition_resolve(const expr_condition *kc, const key_schema *schema, expr_key_range *out, aws_error *err);
 
 /* Does a sort key value ({"N": "5"}) satisfy the range's sort condition? True for EXPR_SORT_NONE.
  * For stores that scan a partition and filter, and for checking ExclusiveStartKey. */
