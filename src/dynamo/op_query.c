@@ -308,15 +308,7 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
                     goto fail;
                 }
         }
-        const char *ht = attr_type_name(ks->hash.type);
-        const char *rt = key_schema_has_range(ks) ? attr_type_name(ks->range.type) : NULL;
-        expr_key_schema eks = {
-            .partition_name = ks->hash.name,
-            .partition_type = slice_cstr(ht),
-            .sort_name = key_schema_has_range(ks) ? ks->range.name : SLICE_NULL,
-            .sort_type = rt ? slice_cstr(rt) : SLICE_NULL,
-        };
-        if (expr_key_condition_resolve(q.x.key_condition, &eks, &kr, &err) < 0)
+        if (expr_key_condition_resolve(q.x.key_condition, ks, &kr, &err) < 0)
             goto fail;
         if (kr.sort_op == EXPR_SORT_BETWEEN && attr_compare(kr.sort_value, kr.sort_value2) > 0) {
             char lo[160], hi[160];

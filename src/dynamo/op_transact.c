@@ -315,7 +315,7 @@ static int parse_action(arena *a, const json_t *entry, size_t index, action *act
         return error_validation(err, "TransactItems can only contain one of Check, Put, Update or Delete");
     act->kind = (action_kind)found;
     json_t *body;
-    char prefix[96], member[128];
+    char prefix[96], member[192];
     snprintf(prefix, sizeof prefix, "transactItems.%zu.member.%s", index + 1, ACTION_MEMBER[found]);
     if (ireq_object(entry, ACTION_PARAM[found], prefix, true, &body, err) < 0)
         return -1;

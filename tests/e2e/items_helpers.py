@@ -52,3 +52,25 @@ def assert_error(response, code, message=None):
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
     if message is not None:
         assert response["Error"]["Message"] == message, response["Error"]["Message"]
+
+
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=AKIDPORTICOTEST/20240101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123abcd"
+)
+
+
+def raw_call(server, operation, body):
+    """POSTs one operation as JSON, for parameters newer than Debian's botocore knows
+    (ReturnValuesOnConditionCheckFailure on single-item writes). Returns (status, parsed body)."""
+    import json
+
+    import requests
+
+    r = requests.post(server.dynamodb_url + "/", data=json.dumps(body), timeout=30, headers={
+        "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+        "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": AUTH,
+        "X-Amz-Date": "20240101T000000Z",
+    })
+    return r.status_code, r.json()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from boto3.dynamodb.conditions import Attr
 
-from items_helpers import assert_error, client_error, create_table
+from items_helpers import assert_error, client_error, create_table, raw_call
 
 ALL_TYPES = {
     "pk": {"S": "all"},
@@ -97,7 +97,7 @@ def test_projection_and_attributes_to_get(dynamodb_client, table):
     )
 
 
-def test_condition_expression_and_return_values(dynamodb_client, table):
+def test_condition_expression_and_return_values(portico_server, dynamodb_client, table):
     item = {"pk": {"S": "c"}, "v": {"N": "1"}}
     r = dynamodb_client.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(pk)",
                                  ReturnValues="ALL_OLD")
@@ -106,11 +106,13 @@ def test_condition_expression_and_return_values(dynamodb_client, table):
                      ConditionExpression="attribute_not_exists(pk)")
     assert_error(r, "ConditionalCheckFailedException", "The conditional request failed")
     assert "Item" not in r
-    r = client_error(dynamodb_client.put_item, TableName=table, Item={"pk": {"S": "c"}, "v": {"N": "2"}},
-                     ConditionExpression="v = :two", ExpressionAttributeValues={":two": {"N": "2"}},
-                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
-    assert_error(r, "ConditionalCheckFailedException", "The conditional request failed")
-    assert r["Item"] == item
+    status, body = raw_call(portico_server, "PutItem", {
+        "TableName": table, "Item": {"pk": {"S": "c"}, "v": {"N": "2"}}, "ConditionExpression": "v = :two",
+        "ExpressionAttributeValues": {":two": {"N": "2"}}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
+    assert status == 400
+    assert body["__type"] == "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException"
+    assert body["message"] == "The conditional request failed"
+    assert body["Item"] == item
     # the failed writes changed nothing
     assert dynamodb_client.get_item(TableName=table, Key={"pk": {"S": "c"}})["Item"] == item
     r = dynamodb_client.put_item(TableName=table, Item={"pk": {"S": "c"}, "v": {"N": "3"}},
@@ -223,7 +225,7 @@ def test_resource_layer(dynamodb_resource, dynamodb_client):
                   ConditionExpression=Attr("price").lt(10) & Attr("tags").contains("a"),
                   ExpressionAttributeValues={":d": Decimal("0.1")})
     assert t.get_item(Key={"pk": "p", "sk": 1})["Item"]["price"] == Decimal(10)
-    with pytest.raises(dynamodb_client.exceptions.ConditionalCheckFailedException):
+    with pytest.raises(t.meta.client.exceptions.ConditionalCheckFailedException):
         t.delete_item(Key={"pk": "p", "sk": 1}, ConditionExpression=Attr("price").gt(10))
     t.delete_item(Key={"pk": "p", "sk": 1}, ConditionExpression=Attr("price").eq(10))
     assert "Item" not in t.get_item(Key={"pk": "p", "sk": 1})
