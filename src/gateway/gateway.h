@@ -69,6 +69,7 @@ struct gw_exchange {
      * A transport without threads of its own may call fn at once. */
     void (*resume)(gw_exchange *x, void (*fn)(gw_exchange *x));
     void *transport; /* the transport's own state */
+    void *http_loop; /* the server loop running this exchange (HTTP integrations); NULL: none */
 
     /* gateway-internal state of the request being processed */
     struct gw_state *state;

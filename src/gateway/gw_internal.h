@@ -81,6 +81,7 @@ void gw_integration_run(gw_exchange *x, gw_state *st);    /* calls gw_integratio
 void gw_integration_response(gw_exchange *x);             /* selection, mapping, template, done() */
 void gw_integration_aws(gw_exchange *x, gw_state *st);
 void gw_integration_mock(gw_exchange *x, gw_state *st);
+void gw_integration_http(gw_exchange *x, gw_state *st); /* HTTP and HTTP_PROXY */
 
 /* Value of a mapping expression such as "method.request.path.id", "'literal'",
  * "context.requestId", "stageVariables.x", "integration.response.header.X",

@@ -55,6 +55,7 @@ http_outcome gateway_http_handler(http_request *req, void *ctx)
         .done = respond,
         .resume = resume,
         .transport = hx,
+        .http_loop = req->loop,
     };
     gateway_handle(g, &hx->x);
     return hx->answered ? HTTP_DONE : HTTP_PENDING;

@@ -124,8 +124,11 @@ int gw_integration_request(gw_exchange *x, gw_state *st)
         gw_fail(x, GW_API_CONFIGURATION_ERROR, NULL);
         return -1;
     }
-    const model_template *t = model_template_find(&in->request_templates, st->content_type);
-    if (t == NULL) {
+    bool proxy = in->type == MODEL_INTEGRATION_HTTP_PROXY;
+    const model_template *t = proxy ? NULL : model_template_find(&in->request_templates, st->content_type);
+    if (proxy) {
+        st->integration_body = x->body;
+    } else if (t == NULL) {
         bool reject = in->passthrough == MODEL_PASSTHROUGH_NEVER ||
                       (in->passthrough == MODEL_PASSTHROUGH_WHEN_NO_TEMPLATES && in->request_templates.count != 0);
         if (reject) {
@@ -168,6 +171,10 @@ void gw_integration_run(gw_exchange *x, gw_state *st)
         return;
     case MODEL_INTEGRATION_MOCK:
         gw_integration_mock(x, st);
+        return;
+    case MODEL_INTEGRATION_HTTP:
+    case MODEL_INTEGRATION_HTTP_PROXY:
+        gw_integration_http(x, st);
         return;
     default:
         gw_trace(x, "Execution failed due to configuration error: %s integrations are not supported",

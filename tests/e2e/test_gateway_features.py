@@ -8,6 +8,9 @@ import socket
 import subprocess
 import time
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import boto3
 import pytest
 import requests
@@ -30,14 +33,48 @@ def wait_for_port(port, proc, timeout=20):
     raise RuntimeError("portico did not start listening")
 
 
+class Upstream(BaseHTTPRequestHandler):
+    """The HTTP integrations' backend: echoes what it was sent as JSON."""
+
+    def answer(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        if self.path.startswith("/slow"):
+            time.sleep(2)
+        status = 404 if "/things/missing" in self.path else 200
+        text = json.dumps({"method": self.command, "path": self.path, "from": self.headers.get("x-from"),
+                           "body": body}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("x-served-by", "upstream")
+        self.send_header("Content-Length", str(len(text)))
+        self.end_headers()
+        self.wfile.write(text)
+
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
 class Server:
     """`portico serve` of the fixture on free ports, stopped by PID."""
 
-    def __init__(self, data):
+    def __init__(self, data, *parameters):
         self.data = pathlib.Path(data)
         gw_port, db_port = free_port(), free_port()
+        extra = [arg for p in parameters for arg in ("--parameter", p)]
         self.proc = subprocess.Popen(
-            [portico_bin(), "serve", str(FIXTURE), "--data", str(data),
+            [portico_bin(), "serve", str(FIXTURE), "--data", str(data), *extra,
              "--listen", f"127.0.0.1:{gw_port}", "--dynamodb-listen", f"127.0.0.1:{db_port}"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
@@ -64,8 +101,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def features(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("features-data"))
+def features(tmp_path_factory, upstream):
+    server = Server(tmp_path_factory.mktemp("features-data"), f"UpstreamUrl={upstream}")
     yield server
     assert server.stop() == 0, server.proc.stderr.read().decode(errors="replace")
 
@@ -191,6 +228,32 @@ def test_greedy_path_with_any_method(features):
     r = requests.delete(features["url"] + "/files/a/b/c.txt")
     assert r.status_code == 200
     assert r.json() == {"method": "DELETE", "proxy": "a/b/c.txt", "resource": "/files/{proxy+}"}
+
+
+def test_http_integration_maps_path_query_and_headers(features):
+    r = requests.get(features["url"] + "/upstream/t1", headers={"x-client": "tests"})
+    assert r.status_code == 200, r.text
+    seen = r.json()["upstream"]
+    assert seen["method"] == "GET"
+    assert seen["path"] == "/things/t1?src=portico"
+    assert seen["from"] == "tests"
+    assert r.headers["x-upstream"] == "upstream"
+    r = requests.get(features["url"] + "/upstream/missing")
+    assert r.status_code == 404 and r.json() == {"missing": "missing"}
+
+
+def test_http_integration_timeout(features):
+    r = requests.get(features["url"] + "/slow")
+    assert r.status_code == 504
+    assert r.json() == {"message": "Endpoint request timed out"}
+
+
+def test_http_proxy_passes_everything_through(features):
+    r = requests.post(features["url"] + "/relay/deep/er?x=1", data="raw body", headers={"x-from": "proxy"})
+    assert r.status_code == 200
+    seen = r.json()
+    assert seen == {"method": "POST", "path": "/deep/er?x=1", "from": "proxy", "body": "raw body"}
+    assert r.headers["x-served-by"] == "upstream"
 
 
 def test_tables_and_generated_keys_survive_a_restart(tmp_path):
