@@ -50,7 +50,10 @@ static void add_path(loader *L, vec *paths, const char *path)
     }
 }
 
-static int cmp_cstr(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static int segment_of(loader *L, model_resource *r)
 {
@@ -151,7 +154,8 @@ static int build_api(loader *L, api_builder *b, model_api *api)
         if (r->kind == MODEL_SEGMENT_ROOT)
             continue;
         const char *slash = strrchr(entries[i].path, '/');
-        const char *parent_path = slash == entries[i].path ? "/" : scratch_printf(L, "%.*s", (int)(slash - entries[i].path), entries[i].path);
+        const char *parent_path =
+            slash == entries[i].path ? "/" : scratch_printf(L, "%.*s", (int)(slash - entries[i].path), entries[i].path);
         model_resource *parent = find_path(entries, unique, parent_path);
         r->parent = parent;
         if (parent->kind == MODEL_SEGMENT_GREEDY)
@@ -160,8 +164,9 @@ static int build_api(loader *L, api_builder *b, model_api *api)
         if (r->kind == MODEL_SEGMENT_PARAM || r->kind == MODEL_SEGMENT_GREEDY) {
             const model_resource *other = parent->param != NULL ? parent->param : parent->greedy;
             if (other != NULL)
-                return loader_fail(L, "a sibling (%s) of resource %s already has a variable path part -- only one "
-                                      "is allowed",
+                return loader_fail(L,
+                                   "a sibling (%s) of resource %s already has a variable path part -- only one "
+                                   "is allowed",
                                    other->path_part.ptr, r->path.ptr);
             if (r->kind == MODEL_SEGMENT_PARAM)
                 parent->param = r;
@@ -298,7 +303,8 @@ int build_finish(loader *L, stack_model **out)
             if (strcmp(m->usage_plans[p].id.ptr, ref->plan_id) == 0)
                 u = &m->usage_plans[p];
         for (size_t i = 0; i < m->api_key_count; i++)
-            if (strcmp(m->api_keys[i].id.ptr, ref->key_id) == 0 || strcmp(m->api_keys[i].logical_id.ptr, ref->key_id) == 0)
+            if (strcmp(m->api_keys[i].id.ptr, ref->key_id) == 0 ||
+                strcmp(m->api_keys[i].logical_id.ptr, ref->key_id) == 0)
                 key = &m->api_keys[i];
         L->where_resource = "Usage plan keys";
         if (u == NULL)

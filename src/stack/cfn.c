@@ -245,8 +245,9 @@ int cfn_build_table(loader *L, const char *logical_id, json_t *props, bool simpl
         return -1;
     json_t *req = json_object();
     json_object_set_new(req, "TableName", json_string(name));
-    static const char *copied[] = {"AttributeDefinitions", "KeySchema", "BillingMode", "StreamSpecification",
-                                   "TableClass", "Tags", "DeletionProtectionEnabled"};
+    static const char *copied[] = {"AttributeDefinitions",     "KeySchema",  "BillingMode",
+                                   "StreamSpecification",      "TableClass", "Tags",
+                                   "DeletionProtectionEnabled"};
     for (size_t i = 0; i < sizeof(copied) / sizeof(copied[0]); i++) {
         json_t *v = json_object_get(props, copied[i]);
         if (v != NULL)
@@ -278,9 +279,13 @@ int cfn_build_table(loader *L, const char *logical_id, json_t *props, bool simpl
             json_object_set(s, "SSEType", t);
         json_object_set_new(req, "SSESpecification", s);
     }
-    static const char *ignored[] = {"PointInTimeRecoverySpecification", "ContributorInsightsSpecification",
-                                    "KinesisStreamSpecification", "ImportSourceSpecification", "ResourcePolicy",
-                                    "OnDemandThroughput", "WarmThroughput"};
+    static const char *ignored[] = {"PointInTimeRecoverySpecification",
+                                    "ContributorInsightsSpecification",
+                                    "KinesisStreamSpecification",
+                                    "ImportSourceSpecification",
+                                    "ResourcePolicy",
+                                    "OnDemandThroughput",
+                                    "WarmThroughput"};
     for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
         if (json_object_get(props, ignored[i]) != NULL)
             loader_note(L, "DynamoDB table property %s is ignored", ignored[i]);
@@ -288,8 +293,8 @@ int cfn_build_table(loader *L, const char *logical_id, json_t *props, bool simpl
     model_table *t = vec_push(&L->scratch, &L->tables);
     t->logical_id = keep_str(L, logical_id);
     t->name = keep_str(L, name);
-    t->arn = keep_str(L, scratch_printf(L, "arn:%s:dynamodb:%s:%s:table/%s", L->partition, L->region, L->account,
-                                        name));
+    t->arn =
+        keep_str(L, scratch_printf(L, "arn:%s:dynamodb:%s:%s:table/%s", L->partition, L->region, L->account, name));
     t->create_request = keep_json(L, req);
     json_decref(req);
     json_t *ttl = json_object_get(props, "TimeToLiveSpecification");
@@ -312,10 +317,18 @@ static json_t *managed_policy(const char *arn)
     const char *name = strrchr(arn, '/');
     name = name != NULL ? name + 1 : arn;
     const char *actions_full[] = {"dynamodb:*", NULL};
-    const char *actions_ro[] = {"dynamodb:BatchGetItem",   "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-                                "dynamodb:DescribeTimeToLive", "dynamodb:GetItem",       "dynamodb:ListTables",
-                                "dynamodb:ListTagsOfResource", "dynamodb:PartiQLSelect", "dynamodb:Query",
-                                "dynamodb:Scan",           "dynamodb:Describe*",          "dynamodb:List*",
+    const char *actions_ro[] = {"dynamodb:BatchGetItem",
+                                "dynamodb:ConditionCheckItem",
+                                "dynamodb:DescribeTable",
+                                "dynamodb:DescribeTimeToLive",
+                                "dynamodb:GetItem",
+                                "dynamodb:ListTables",
+                                "dynamodb:ListTagsOfResource",
+                                "dynamodb:PartiQLSelect",
+                                "dynamodb:Query",
+                                "dynamodb:Scan",
+                                "dynamodb:Describe*",
+                                "dynamodb:List*",
                                 NULL};
     const char *actions_admin[] = {"*", NULL};
     const char **actions;
@@ -871,7 +884,10 @@ static int build_usage_plan_key(loader *L, json_t *p)
 
 /* ---------- the template ---------- */
 
-static bool is_type(cfn_resource *r, const char *t) { return strcmp(r->type, t) == 0; }
+static bool is_type(cfn_resource *r, const char *t)
+{
+    return strcmp(r->type, t) == 0;
+}
 
 static int build_resource_of_pass(loader *L, cfn_resource *r, int pass)
 {
@@ -1083,8 +1099,10 @@ static int load_transform_section(loader *L)
             else if (strcmp(n, "AWS::LanguageExtensions") == 0)
                 ;
             else
-                rc = loader_fail(L, "transform %s is not supported (AWS::Serverless-2016-10-31, "
-                                    "AWS::LanguageExtensions and AWS::Include are)", n);
+                rc = loader_fail(L,
+                                 "transform %s is not supported (AWS::Serverless-2016-10-31, "
+                                 "AWS::LanguageExtensions and AWS::Include are)",
+                                 n);
         } else if (json_is_object(e)) {
             json_t *wrapped = json_pack("{s:O}", "Fn::Transform", e);
             json_t *top = json_pack("{s:o}", "x", wrapped);
@@ -1248,7 +1266,7 @@ int stack_load_buffer(const char *name, const char *base_dir, const char *data, 
     L->account = L->opts->account_id != NULL ? L->opts->account_id : "123456789012";
     L->partition = strncmp(L->region, "cn-", 3) == 0       ? "aws-cn"
                    : strncmp(L->region, "us-gov-", 7) == 0 ? "aws-us-gov"
-                                                            : "aws";
+                                                           : "aws";
     L->url_suffix = strncmp(L->region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
     L->novalue = json_object();
     L->params = json_object();
@@ -1279,8 +1297,8 @@ int stack_load_buffer(const char *name, const char *base_dir, const char *data, 
         if (openapi_load(L, api, doc) != 0)
             goto done;
         if (api->stages.count == 0)
-            build_add_stage(L, api, L->opts->default_stage != NULL ? L->opts->default_stage : "prod", NULL, NULL,
-                            NULL, NULL, false);
+            build_add_stage(L, api, L->opts->default_stage != NULL ? L->opts->default_stage : "prod", NULL, NULL, NULL,
+                            NULL, false);
     } else if (json_object_get(doc, "Resources") != NULL || json_object_get(doc, "AWSTemplateFormatVersion") != NULL) {
         if (load_template(L) != 0)
             goto done;

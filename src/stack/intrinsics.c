@@ -241,8 +241,8 @@ static json_t *get_att(loader *L, const char *res_name, const char *attr)
     } else {
         /* A resource Portico does not run: any attribute, with a plausible value. */
         if (strcmp(attr, "Arn") == 0)
-            return json_string(scratch_printf(L, "arn:%s:%s:%s:%s:%s", L->partition, service_of(t), L->region,
-                                              L->account, id));
+            return json_string(
+                scratch_printf(L, "arn:%s:%s:%s:%s:%s", L->partition, service_of(t), L->region, L->account, id));
         return json_string(scratch_printf(L, "%s.%s", id, attr));
     }
     loader_fail(L, "Fn::GetAtt: resource %s (%s) has no attribute %s", res_name, t, attr);
@@ -421,8 +421,7 @@ static json_t *fn_join(loader *L, json_t *arg)
     const char **parts = arena_alloc(&L->scratch, (json_array_size(list) + 1) * sizeof(char *));
     json_array_foreach(list, i, v)
     {
-        parts[i] = (json_is_string(v) || json_is_number(v) || json_is_boolean(v)) ? cfn_string(L, v, "Fn::Join")
-                                                                                  : NULL;
+        parts[i] = (json_is_string(v) || json_is_number(v) || json_is_boolean(v)) ? cfn_string(L, v, "Fn::Join") : NULL;
         if (parts[i] == NULL) {
             json_decref(list);
             loader_fail(L, "Fn::Join: element %zu is not a string", i);
@@ -467,8 +466,7 @@ static json_t *fn_select(loader *L, json_t *arg)
     if (list == NULL)
         return NULL;
     if ((size_t)idx >= json_array_size(list)) {
-        loader_fail(L, "Fn::Select: index %ld is out of range (the list has %zu elements)", idx,
-                    json_array_size(list));
+        loader_fail(L, "Fn::Select: index %ld is out of range (the list has %zu elements)", idx, json_array_size(list));
         json_decref(list);
         return NULL;
     }

@@ -98,7 +98,10 @@ slice keep_strn(loader *L, const char *s, size_t n)
     return slice_make(arena_strndup(L->load, s, n), n);
 }
 
-slice keep_str(loader *L, const char *s) { return keep_strn(L, s, s != NULL ? strlen(s) : 0); }
+slice keep_str(loader *L, const char *s)
+{
+    return keep_strn(L, s, s != NULL ? strlen(s) : 0);
+}
 
 slice keep_json_str(loader *L, const json_t *v)
 {

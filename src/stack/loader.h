@@ -16,11 +16,11 @@
 #include "stack/model.h"
 #include "stack/stack.h"
 
-#define LOADER_ERROR            "ValidationError"
-#define LOADER_MAX_INCLUDE      8
-#define LOADER_MAX_RESOLVE      256     /* nesting of intrinsic functions and references */
-#define LOADER_MAX_STRING       4000000 /* longest string an intrinsic may build */
-#define LOADER_MAX_CIDR         256
+#define LOADER_ERROR       "ValidationError"
+#define LOADER_MAX_INCLUDE 8
+#define LOADER_MAX_RESOLVE 256     /* nesting of intrinsic functions and references */
+#define LOADER_MAX_STRING  4000000 /* longest string an intrinsic may build */
+#define LOADER_MAX_CIDR    256
 
 /* A growable array in the scratch arena (growth copies; never keep pointers into one). */
 typedef struct vec {
@@ -29,7 +29,7 @@ typedef struct vec {
 } vec;
 
 void vec_init(vec *v, size_t elem);
-void *vec_push(arena *a, vec *v); /* a zeroed new element */
+void *vec_push(arena *a, vec *v);            /* a zeroed new element */
 void *vec_finish(arena *into, const vec *v); /* a copy of the items in `into`, NULL when empty */
 #define VEC_AT(v, T, i) (((T *)(v)->items)[i])
 
@@ -58,9 +58,9 @@ typedef struct cfn_resource {
 /* One API being assembled; references between its parts are by name until build_api links them. */
 typedef struct b_method {
     const char *path;
-    model_method m;              /* request_validator unset; model refs carry names below */
-    const char *validator_ref;   /* validator id or name, or NULL */
-    const char **request_model_names;  /* parallel to m.request_models */
+    model_method m;                     /* request_validator unset; model refs carry names below */
+    const char *validator_ref;          /* validator id or name, or NULL */
+    const char **request_model_names;   /* parallel to m.request_models */
     const char ***response_model_names; /* [response][i] parallel to responses[].response_models */
 } b_method;
 
@@ -76,13 +76,13 @@ typedef struct api_builder {
     const char *description;
     const char *api_key_source;
     const char *root_id;
-    vec binary_media_types; /* slice */
-    vec stages;             /* model_stage */
-    vec models;             /* model_model */
-    vec validators;         /* model_validator */
-    vec gateway_responses;  /* model_gateway_response */
-    vec methods;            /* b_method */
-    vec resources;          /* b_resource */
+    vec binary_media_types;        /* slice */
+    vec stages;                    /* model_stage */
+    vec models;                    /* model_model */
+    vec validators;                /* model_validator */
+    vec gateway_responses;         /* model_gateway_response */
+    vec methods;                   /* b_method */
+    vec resources;                 /* b_resource */
     bool api_key_required_default; /* SAM Auth.ApiKeyRequired */
     const char *source;
 } api_builder;
@@ -113,14 +113,14 @@ typedef struct loader {
     int depth;
     int include_depth;
     /* the model as it is built */
-    vec apis;         /* api_builder * (builders never move) */
-    vec tables;       /* model_table */
-    vec roles;        /* model_role */
-    vec api_keys;     /* model_api_key */
-    vec usage_plans;  /* model_usage_plan; stages' api pointers set in finish */
-    vec plan_keys;    /* plan_key_ref */
-    vec ignored;      /* model_ignored */
-    vec unsupported;  /* slice */
+    vec apis;        /* api_builder * (builders never move) */
+    vec tables;      /* model_table */
+    vec roles;       /* model_role */
+    vec api_keys;    /* model_api_key */
+    vec usage_plans; /* model_usage_plan; stages' api pointers set in finish */
+    vec plan_keys;   /* plan_key_ref */
+    vec ignored;     /* model_ignored */
+    vec unsupported; /* slice */
 } loader;
 
 /* Errors: "Resource X, property P: message" (or "Template: message"), type ValidationError. */

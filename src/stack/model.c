@@ -17,7 +17,10 @@ model_verb model_verb_parse(slice name)
     return MODEL_VERB_INVALID;
 }
 
-const char *model_verb_name(model_verb v) { return v >= 0 && v < MODEL_VERB_COUNT ? verb_names[v] : "?"; }
+const char *model_verb_name(model_verb v)
+{
+    return v >= 0 && v < MODEL_VERB_COUNT ? verb_names[v] : "?";
+}
 
 const char *model_integration_type_name(model_integration_type t)
 {

@@ -161,13 +161,13 @@ typedef struct model_integration_response {
 
 typedef struct model_integration {
     model_integration_type type;
-    slice uri;                   /* e.g. "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem" */
-    slice http_method;           /* integrationHttpMethod, upper-case; empty for MOCK */
-    slice credentials;           /* role ARN or empty */
+    slice uri;                     /* e.g. "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem" */
+    slice http_method;             /* integrationHttpMethod, upper-case; empty for MOCK */
+    slice credentials;             /* role ARN or empty */
     const struct model_role *role; /* the role `credentials` names, when the stack declares it */
-    slice aws_service;           /* from an AWS uri: "dynamodb"; empty otherwise */
-    slice aws_action;            /* from an "action/X" AWS uri: "PutItem"; empty otherwise */
-    model_map request_parameters; /* "integration.request.header.X" -> "method.request.path.p" | "'lit'" */
+    slice aws_service;             /* from an AWS uri: "dynamodb"; empty otherwise */
+    slice aws_action;              /* from an "action/X" AWS uri: "PutItem"; empty otherwise */
+    model_map request_parameters;  /* "integration.request.header.X" -> "method.request.path.p" | "'lit'" */
     model_templates request_templates;
     model_passthrough passthrough;
     model_content_handling content_handling;
@@ -188,7 +188,7 @@ typedef struct model_method {
     slice authorization_type; /* "NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS" */
     slice authorizer_id;
     bool api_key_required;
-    model_params request_parameters; /* "method.request.path.pageId" -> required */
+    model_params request_parameters;          /* "method.request.path.pageId" -> required */
     const model_validator *request_validator; /* NULL: no validation */
     model_model_ref *request_models;
     size_t request_model_count;
@@ -240,8 +240,8 @@ typedef struct model_gateway_response {
 } model_gateway_response;
 
 typedef struct model_api {
-    slice id;          /* 10 chars, [a-z0-9] */
-    slice logical_id;  /* the template's name for it; the title for a bare OpenAPI file */
+    slice id;         /* 10 chars, [a-z0-9] */
+    slice logical_id; /* the template's name for it; the title for a bare OpenAPI file */
     slice name;
     slice description;
     slice api_key_source; /* "HEADER" (default) or "AUTHORIZER" */

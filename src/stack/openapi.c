@@ -22,8 +22,8 @@ typedef struct oa {
 
 bool openapi_is_document(const json_t *doc)
 {
-    return json_is_object(doc) && (json_is_string(json_object_get(doc, "openapi")) ||
-                                   json_is_string(json_object_get(doc, "swagger")));
+    return json_is_object(doc) &&
+           (json_is_string(json_object_get(doc, "openapi")) || json_is_string(json_object_get(doc, "swagger")));
 }
 
 /* A "$ref": "#/a/b/c" inside the document; NULL when it does not resolve. */
@@ -258,8 +258,9 @@ static int load_parameters(oa *o, json_t *path_params, json_t *op, b_method *bm)
             json_t *consumes = json_object_get(op, "consumes");
             if (!json_is_array(consumes))
                 consumes = o->global_consumes;
-            json_t *ct_list = json_is_array(consumes) && json_array_size(consumes) > 0 ? json_incref(consumes)
-                                                                                       : json_pack("[s]", "application/json");
+            json_t *ct_list = json_is_array(consumes) && json_array_size(consumes) > 0
+                                  ? json_incref(consumes)
+                                  : json_pack("[s]", "application/json");
             size_t n = json_array_size(ct_list), i;
             json_t *ct;
             m->request_models = arena_calloc(o->L->load, (n + 1) * sizeof(model_model_ref));
@@ -330,8 +331,7 @@ static int load_responses(oa *o, json_t *op, b_method *bm)
         model_method_response *mr = &m->responses[m->response_count];
         mr->status_code = keep_str(o->L, status);
         json_t *headers = json_object_get(resp, "headers");
-        mr->response_parameters.items =
-            arena_calloc(o->L->load, (json_object_size(headers) + 1) * sizeof(model_param));
+        mr->response_parameters.items = arena_calloc(o->L->load, (json_object_size(headers) + 1) * sizeof(model_param));
         const char *h;
         json_t *hv;
         json_object_foreach(headers, h, hv)
@@ -479,8 +479,8 @@ static int load_operation(oa *o, const char *path, json_t *path_item, const char
 
 static void note_extensions(oa *o, json_t *obj)
 {
-    static const char *known[] = {X "api-key-source",     X "binary-media-types", X "gateway-responses",
-                                  X "request-validators", X "request-validator",  X "documentation",
+    static const char *known[] = {X "api-key-source",         X "binary-media-types", X "gateway-responses",
+                                  X "request-validators",     X "request-validator",  X "documentation",
                                   X "endpoint-configuration", X "tag-value"};
     const char *k;
     json_t *v;
@@ -493,8 +493,7 @@ static void note_extensions(oa *o, json_t *obj)
             ok = ok || strcmp(k, known[i]) == 0;
         if (ok)
             continue;
-        if (strcmp(k, X "cors") == 0 || strcmp(k, X "importexport-version") == 0 ||
-            strcmp(k, X "integrations") == 0)
+        if (strcmp(k, X "cors") == 0 || strcmp(k, X "importexport-version") == 0 || strcmp(k, X "integrations") == 0)
             loader_note(o->L, "%s is an HTTP API extension: ignored for REST APIs", k);
         else
             loader_note(o->L, "%s is not supported: ignored", k);

@@ -90,7 +90,10 @@ void stack_print_routes(FILE *out, const stack_model *m, const char *base_url)
 
 /* ---- canonical JSON ---- */
 
-static json_t *str(slice s) { return json_stringn(s.ptr != NULL ? s.ptr : "", s.len); }
+static json_t *str(slice s)
+{
+    return json_stringn(s.ptr != NULL ? s.ptr : "", s.len);
+}
 
 static json_t *map_json(const model_map *m)
 {
@@ -145,8 +148,8 @@ static json_t *method_json(const model_method *m, bool with_ids)
     json_object_set_new(o, "authorizationType", str(m->authorization_type));
     json_object_set_new(o, "apiKeyRequired", json_boolean(m->api_key_required));
     json_object_set_new(o, "requestParameters", params_json(&m->request_parameters));
-    json_object_set_new(o, "requestValidator", m->request_validator != NULL ? str(m->request_validator->name)
-                                                                              : json_null());
+    json_object_set_new(o, "requestValidator",
+                        m->request_validator != NULL ? str(m->request_validator->name) : json_null());
     json_object_set_new(o, "requestModels", model_refs_json(m->request_models, m->request_model_count));
     json_t *mr = json_object();
     for (size_t i = 0; i < m->response_count; i++) {
@@ -175,12 +178,11 @@ static json_t *method_json(const model_method *m, bool with_ids)
         json_t *rs = json_array();
         for (size_t k = 0; k < in->response_count; k++) {
             const model_integration_response *r = &in->responses[k];
-            json_array_append_new(
-                rs, json_pack("{s:o, s:o, s:b, s:o, s:o, s:s}", "statusCode", str(r->status_code), "selectionPattern",
-                              str(r->selection_pattern), "default", r->is_default, "responseParameters",
-                              map_json(&r->response_parameters), "responseTemplates",
-                              templates_json(&r->response_templates), "contentHandling",
-                              content_handling_name(r->content_handling)));
+            json_array_append_new(rs, json_pack("{s:o, s:o, s:b, s:o, s:o, s:s}", "statusCode", str(r->status_code),
+                                                "selectionPattern", str(r->selection_pattern), "default", r->is_default,
+                                                "responseParameters", map_json(&r->response_parameters),
+                                                "responseTemplates", templates_json(&r->response_templates),
+                                                "contentHandling", content_handling_name(r->content_handling)));
         }
         json_object_set_new(i, "integrationResponses", rs);
         json_object_set_new(o, "integration", i);
@@ -208,9 +210,9 @@ json_t *stack_api_to_json(const model_api *api, bool with_ids)
     json_object_set_new(o, "stages", stages);
     json_t *models = json_object();
     for (size_t i = 0; i < api->model_count; i++)
-        json_object_set_new(models, api->models[i].name.ptr,
-                            json_pack("{s:o, s:O}", "contentType", str(api->models[i].content_type), "schema",
-                                      api->models[i].schema));
+        json_object_set_new(
+            models, api->models[i].name.ptr,
+            json_pack("{s:o, s:O}", "contentType", str(api->models[i].content_type), "schema", api->models[i].schema));
     json_object_set_new(o, "models", models);
     json_t *validators = json_object();
     for (size_t i = 0; i < api->validator_count; i++)

@@ -59,7 +59,7 @@ static int usage_plan(loader *L, api_builder *api, const char *stage, json_t *up
         if (json_is_object(q)) {
             plan->quota_set = true;
             json_t *lim = json_object_get(q, "Limit"), *off = json_object_get(q, "Offset");
-            plan->quota_limit = json_is_integer(lim) ? json_integer_value(lim)
+            plan->quota_limit = json_is_integer(lim)  ? json_integer_value(lim)
                                 : json_is_string(lim) ? atoll(json_string_value(lim))
                                                       : 0;
             plan->quota_offset = json_is_integer(off) ? (int)json_integer_value(off) : 0;
@@ -229,7 +229,10 @@ int sam_build_simple_table(loader *L, cfn_resource *r)
     const char *type = json_is_object(pk) ? json_string_value(json_object_get(pk, "Type")) : "String";
     if (name == NULL || type == NULL)
         return loader_fail(L, "PrimaryKey needs Name and Type");
-    const char *t = strcmp(type, "String") == 0 ? "S" : strcmp(type, "Number") == 0 ? "N" : strcmp(type, "Binary") == 0 ? "B" : NULL;
+    const char *t = strcmp(type, "String") == 0   ? "S"
+                    : strcmp(type, "Number") == 0 ? "N"
+                    : strcmp(type, "Binary") == 0 ? "B"
+                                                  : NULL;
     if (t == NULL)
         return loader_fail(L, "PrimaryKey Type %s is not String, Number or Binary", type);
     json_t *props = json_pack("{s:[{s:s,s:s}], s:[{s:s,s:s}]}", "AttributeDefinitions", "AttributeName", name,

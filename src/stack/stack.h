@@ -26,9 +26,9 @@ typedef struct stack_parameter {
 } stack_parameter;
 
 typedef struct stack_options {
-    const char *stack_name; /* AWS::StackName; NULL: the file name without its extension */
-    const char *region;     /* AWS::Region; NULL: "us-east-1" */
-    const char *account_id; /* AWS::AccountId; NULL: "123456789012" */
+    const char *stack_name;            /* AWS::StackName; NULL: the file name without its extension */
+    const char *region;                /* AWS::Region; NULL: "us-east-1" */
+    const char *account_id;            /* AWS::AccountId; NULL: "123456789012" */
     const stack_parameter *parameters; /* --parameter K=V overrides */
     size_t parameter_count;
     const char *default_stage; /* stage given to a bare OpenAPI file; NULL: "prod" */

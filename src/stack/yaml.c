@@ -45,12 +45,12 @@ typedef struct anchor {
 } anchor;
 
 typedef struct frame {
-    json_t *container; /* object or array */
-    json_t *key;       /* pending key of a mapping (string), NULL when a key is expected */
+    json_t *container;   /* object or array */
+    json_t *key;         /* pending key of a mapping (string), NULL when a key is expected */
     const char *cfn_key; /* short tag to wrap the container in when it closes */
     char *anchor;
     size_t weight;
-    json_t *merges; /* array of objects from "<<" to merge in at the end */
+    json_t *merges;     /* array of objects from "<<" to merge in at the end */
     bool merge_pending; /* the pending key is "<<" */
     int line, column;
 } frame;
@@ -78,9 +78,15 @@ static int fail_at(builder *b, const struct fy_mark *m, const char *fmt, const c
     return -1;
 }
 
-static const struct fy_mark *token_mark(struct fy_token *t) { return t != NULL ? fy_token_start_mark(t) : NULL; }
+static const struct fy_mark *token_mark(struct fy_token *t)
+{
+    return t != NULL ? fy_token_start_mark(t) : NULL;
+}
 
-static size_t json_weight_scalar(size_t len) { return 1 + len / 64; }
+static size_t json_weight_scalar(size_t len)
+{
+    return 1 + len / 64;
+}
 
 static anchor *anchor_find(builder *b, const char *name, size_t len)
 {
@@ -218,8 +224,8 @@ static bool is_float_text(const char *s, size_t n)
 /* YAML 1.2 core schema for plain scalars, with the exceptions yaml.h explains. */
 static json_t *plain_scalar(const char *s, size_t n)
 {
-    if (n == 0 || (n == 1 && s[0] == '~') || (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
-                                                         !memcmp(s, "NULL", 4))))
+    if (n == 0 || (n == 1 && s[0] == '~') ||
+        (n == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) || !memcmp(s, "NULL", 4))))
         return json_null();
     if ((n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4))))
         return json_true();
@@ -373,7 +379,8 @@ static int on_scalar(builder *b, struct fy_event *e)
     if (anchor_define(b, e->scalar.anchor, &anchor_name) != 0)
         return -1;
     bool plain = vt != NULL && fy_token_scalar_style(vt) == FYSS_PLAIN;
-    bool is_key = b->depth > 0 && json_is_object(b->stack[b->depth - 1].container) && b->stack[b->depth - 1].key == NULL;
+    bool is_key =
+        b->depth > 0 && json_is_object(b->stack[b->depth - 1].container) && b->stack[b->depth - 1].key == NULL;
     json_t *v;
     if (is_key) {
         if (kind == TAG_CFN)
@@ -415,7 +422,8 @@ static int on_alias(builder *b, struct fy_event *e)
         return fail_at(b, m, "unknown anchor '%s'", shown);
     if (a->value == NULL)
         return fail_at(b, m, "alias '%s' refers to a node that contains it", shown);
-    bool is_key = b->depth > 0 && json_is_object(b->stack[b->depth - 1].container) && b->stack[b->depth - 1].key == NULL;
+    bool is_key =
+        b->depth > 0 && json_is_object(b->stack[b->depth - 1].container) && b->stack[b->depth - 1].key == NULL;
     if (is_key && !json_is_string(a->value))
         return fail_at(b, m, "%s", "mapping keys must be plain strings");
     /* Shared, not copied: the tree becomes a DAG; the weight keeps its expanded size honest. */
