@@ -241,8 +241,9 @@ static json_t *get_att(loader *L, const char *res_name, const char *attr)
     } else {
         /* A resource Portico does not run: any attribute, with a plausible value. */
         if (strcmp(attr, "Arn") == 0)
-            return json_string(
-                scratch_printf(L, "arn:%s:%s:%s:%s:%s", L->partition, service_of(t), L->region, L->account, id));
+            return json_string(scratch_printf(L, "arn:%s:%s:%s:%s:%s%s", L->partition, service_of(t), L->region,
+                                              L->account, strcmp(t, "AWS::Lambda::Function") == 0 ? "function:" : "",
+                                              id));
         return json_string(scratch_printf(L, "%s.%s", id, attr));
     }
     loader_fail(L, "Fn::GetAtt: resource %s (%s) has no attribute %s", res_name, t, attr);
