@@ -1129,6 +1129,8 @@ static int load_transform_section(loader *L)
 static int load_template(loader *L)
 {
     json_t *T = L->tmpl;
+    const char *k;
+    json_t *def;
     json_t *resources = json_object_get(T, "Resources");
     if (load_transform_section(L) != 0)
         return -1;
@@ -1141,14 +1143,28 @@ static int load_template(loader *L)
     L->where_resource = "Resources";
     if (!json_is_object(resources) || json_object_size(resources) == 0)
         return loader_fail(L, "the template needs a Resources section with at least one resource");
-    if (cfn_expand_transforms(L, &resources) != 0)
+    json_t *before = resources;
+    if (cfn_expand_transform_key(L, &resources) != 0)
         return -1;
-    json_object_set(T, "Resources", resources);
+    if (resources != before)
+        json_object_set_new(T, "Resources", resources);
+    if (!json_is_object(resources))
+        return loader_fail(L, "the Resources section must be a mapping");
+    void *tmp;
+    json_object_foreach_safe(resources, tmp, k, def)
+    {
+        L->where_resource = scratch_printf(L, "Resource %s", k);
+        L->where_len = 0;
+        L->where_prop[0] = '\0';
+        json_t *n = def;
+        if (cfn_expand_transforms(L, &n) != 0)
+            return -1;
+        if (n != def)
+            json_object_set_new(resources, k, n);
+    }
     L->resource_count = json_object_size(resources);
     L->resources = arena_calloc(&L->scratch, L->resource_count * sizeof(cfn_resource));
     size_t n = 0;
-    const char *k;
-    json_t *def;
     json_object_foreach(resources, k, def)
     {
         cfn_resource *r = &L->resources[n++];

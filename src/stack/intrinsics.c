@@ -926,6 +926,35 @@ static json_t *include_one(loader *L, json_t *spec)
     return doc;
 }
 
+int cfn_expand_transform_key(loader *L, json_t **vp)
+{
+    json_t *v = *vp;
+    json_t *spec = json_object_get(v, "Fn::Transform");
+    if (spec == NULL)
+        return 0;
+    json_t *inc = include_one(L, spec);
+    if (inc == NULL)
+        return -1;
+    if (json_object_size(v) == 1) {
+        *vp = inc; /* the caller's container owns the old one and replaces it */
+        return 0;
+    }
+    if (!json_is_object(inc)) {
+        json_decref(inc);
+        return loader_fail(L, "AWS::Include next to other keys must include a mapping");
+    }
+    json_object_del(v, "Fn::Transform");
+    const char *k;
+    json_t *e;
+    json_object_foreach(inc, k, e)
+    {
+        if (json_object_get(v, k) == NULL)
+            json_object_set(v, k, e);
+    }
+    json_decref(inc);
+    return 0;
+}
+
 int cfn_expand_transforms(loader *L, json_t **vp)
 {
     json_t *v = *vp;

@@ -147,7 +147,8 @@ json_t *loader_load_include(loader *L, const char *location);
 /* intrinsics.c */
 json_t *cfn_resolve(loader *L, json_t *v); /* new reference, L->novalue, or NULL on error */
 int cfn_condition(loader *L, const char *name, bool *out);
-int cfn_expand_transforms(loader *L, json_t **v); /* AWS::Include everywhere, in place */
+int cfn_expand_transforms(loader *L, json_t **v);    /* AWS::Include everywhere, in place */
+int cfn_expand_transform_key(loader *L, json_t **v); /* only v's own Fn::Transform key */
 cfn_resource *cfn_find_resource(loader *L, const char *logical_id);
 const char *cfn_physical_id(loader *L, cfn_resource *r);
 json_t *cfn_resource_props(loader *L, cfn_resource *r); /* resolved Properties (borrowed) */
