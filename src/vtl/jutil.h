@@ -36,7 +36,10 @@ typedef struct jutil_buf {
 void jutil_buf_init(jutil_buf *b, arena *a, size_t initial_cap);
 void jutil_buf_put(jutil_buf *b, const char *p, size_t n);
 void jutil_buf_putc(jutil_buf *b, char c);
-static inline void jutil_buf_puts(jutil_buf *b, slice s) { jutil_buf_put(b, s.ptr, s.len); }
+static inline void jutil_buf_puts(jutil_buf *b, slice s)
+{
+    jutil_buf_put(b, s.ptr, s.len);
+}
 /* The bytes so far; NUL-terminated (the NUL is not counted). */
 slice jutil_buf_slice(jutil_buf *b);
 

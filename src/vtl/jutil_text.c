@@ -1,0 +1,507 @@
+/* jutil: the string helpers ($util.escapeJavaScript, urlEncode/urlDecode, base64Encode/base64Decode) and the
+ * output buffer. Java works on UTF-16 strings and decodes bytes with its own replacement rules; both are
+ * reproduced here over UTF-8 slices. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vtl/jutil.h"
+#include "vtl/jutil_internal.h"
+
+/* ---- buffer ---- */
+
+void jutil_buf_init(jutil_buf *b, arena *a, size_t initial_cap)
+{
+    b->a = a;
+    b->cap = initial_cap < 16 ? 16 : initial_cap;
+    b->ptr = arena_alloc(a, b->cap);
+    b->len = 0;
+}
+
+static void buf_grow(jutil_buf *b, size_t need)
+{
+    size_t cap = b->cap * 2;
+    while (cap < b->len + need + 1)
+        cap *= 2;
+    char *p = arena_alloc(b->a, cap);
+    memcpy(p, b->ptr, b->len);
+    b->ptr = p;
+    b->cap = cap;
+}
+
+void jutil_buf_put(jutil_buf *b, const char *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap)
+        buf_grow(b, n);
+    if (n > 0)
+        memcpy(b->ptr + b->len, p, n);
+    b->len += n;
+}
+
+void jutil_buf_putc(jutil_buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        buf_grow(b, 1);
+    b->ptr[b->len++] = c;
+}
+
+slice jutil_buf_slice(jutil_buf *b)
+{
+    if (b->len + 1 > b->cap)
+        buf_grow(b, 1);
+    b->ptr[b->len] = '\0';
+    return slice_make(b->ptr, b->len);
+}
+
+/* ---- UTF-8 as Java reads it ---- */
+
+static bool is_cont(uint8_t b)
+{
+    return (b & 0xc0) == 0x80;
+}
+
+/* Decodes the code point at s[*i], advancing *i, with the replacement rules of Java's UTF-8 decoder
+ * (new String(bytes, UTF_8)): a malformed sequence becomes U+FFFD, consuming as many bytes as Java does. */
+uint32_t jutil_utf8_next(const uint8_t *s, size_t n, size_t *i)
+{
+    size_t p = *i;
+    uint8_t b1 = s[p++];
+    if (b1 < 0x80) {
+        *i = p;
+        return b1;
+    }
+    if (b1 >= 0xc2 && b1 <= 0xdf) {
+        if (p < n && is_cont(s[p])) {
+            *i = p + 1;
+            return ((uint32_t)(b1 & 0x1f) << 6) | (s[p] & 0x3f);
+        }
+        *i = p;
+        return 0xfffd;
+    }
+    if ((b1 & 0xf0) == 0xe0) {
+        if (p + 1 < n) {
+            uint8_t b2 = s[p], b3 = s[p + 1];
+            bool bad2 = (b1 == 0xe0 && (b2 & 0xe0) == 0x80) || !is_cont(b2);
+            if (bad2 || !is_cont(b3)) {
+                *i = p + (bad2 ? 0 : 1);
+                return 0xfffd;
+            }
+            uint32_t c = ((uint32_t)(b1 & 0x0f) << 12) | ((uint32_t)(b2 & 0x3f) << 6) | (b3 & 0x3f);
+            *i = p + 2;
+            return (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
+        }
+        /* Truncated at the end of the input: Java replaces what is left with one U+FFFD. */
+        if (p < n && ((b1 == 0xe0 && (s[p] & 0xe0) == 0x80) || !is_cont(s[p]))) {
+            *i = p;
+            return 0xfffd;
+        }
+        *i = n;
+        return 0xfffd;
+    }
+    if ((b1 & 0xf8) == 0xf0) {
+        if (p + 2 < n) {
+            uint8_t b2 = s[p], b3 = s[p + 1], b4 = s[p + 2];
+            uint32_t c = ((uint32_t)(b1 & 0x07) << 18) | ((uint32_t)(b2 & 0x3f) << 12) | ((uint32_t)(b3 & 0x3f) << 6) |
+                         (b4 & 0x3f);
+            if (!is_cont(b2) || !is_cont(b3) || !is_cont(b4) || c < 0x10000 || c > 0x10ffff) {
+                /* how many bytes Java counts as the malformed unit */
+                size_t skip;
+                if (b1 > 0xf4 || (b1 == 0xf0 && (b2 < 0x90 || b2 > 0xbf)) || (b1 == 0xf4 && (b2 & 0xf0) != 0x80) ||
+                    !is_cont(b2))
+                    skip = 1;
+                else if (!is_cont(b3))
+                    skip = 2;
+                else
+                    skip = 3;
+                *i = p - 1 + skip;
+                return 0xfffd;
+            }
+            *i = p + 3;
+            return c;
+        }
+        if (b1 > 0xf4 || (p < n && ((b1 == 0xf0 && (s[p] < 0x90 || s[p] > 0xbf)) ||
+                                    (b1 == 0xf4 && (s[p] & 0xf0) != 0x80) || !is_cont(s[p])))) {
+            *i = p;
+            return 0xfffd;
+        }
+        p++; /* the valid second byte goes with the replacement */
+        if (p < n && !is_cont(s[p])) {
+            *i = p;
+            return 0xfffd;
+        }
+        *i = n;
+        return 0xfffd;
+    }
+    *i = p;
+    return 0xfffd;
+}
+
+size_t jutil_utf8_put(char out[4], uint32_t c)
+{
+    if (c < 0x80) {
+        out[0] = (char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        out[0] = (char)(0xc0 | (c >> 6));
+        out[1] = (char)(0x80 | (c & 0x3f));
+        return 2;
+    }
+    if (c < 0x10000) {
+        out[0] = (char)(0xe0 | (c >> 12));
+        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (c & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (c >> 18));
+    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (c & 0x3f));
+    return 4;
+}
+
+void jutil_java_decode(jutil_buf *out, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && s[i] < 0x80)
+            i++;
+        jutil_buf_put(out, (const char *)s + start, i - start);
+        if (i >= n)
+            break;
+        char tmp[4];
+        uint32_t c = jutil_utf8_next(s, n, &i);
+        jutil_buf_put(out, tmp, jutil_utf8_put(tmp, c));
+    }
+}
+
+static const char HEX_UPPER[] = "0123456789ABCDEF";
+
+static void put_u_escape(jutil_buf *out, unsigned unit)
+{
+    char e[6] = {'\\',
+                 'u',
+                 HEX_UPPER[(unit >> 12) & 15],
+                 HEX_UPPER[(unit >> 8) & 15],
+                 HEX_UPPER[(unit >> 4) & 15],
+                 HEX_UPPER[unit & 15]};
+    jutil_buf_put(out, e, 6);
+}
+
+/* ---- escapeJavaScript ---- */
+
+void jutil_escape_javascript(jutil_buf *out, slice str)
+{
+    const uint8_t *s = (const uint8_t *)str.ptr;
+    size_t n = str.len, i = 0;
+    while (i < n) {
+        uint8_t b = s[i];
+        if (b >= 0x80) {
+            uint32_t c = jutil_utf8_next(s, n, &i);
+            if (c >= 0x10000) { /* Java sees the two UTF-16 code units */
+                c -= 0x10000;
+                put_u_escape(out, 0xd800 + (c >> 10));
+                put_u_escape(out, 0xdc00 + (c & 0x3ff));
+            } else {
+                put_u_escape(out, c);
+            }
+            continue;
+        }
+        i++;
+        switch (b) {
+        case '\'':
+            jutil_buf_put(out, "\\'", 2);
+            break;
+        case '"':
+            jutil_buf_put(out, "\\\"", 2);
+            break;
+        case '\\':
+            jutil_buf_put(out, "\\\\", 2);
+            break;
+        case '/':
+            jutil_buf_put(out, "\\/", 2);
+            break;
+        case '\b':
+            jutil_buf_put(out, "\\b", 2);
+            break;
+        case '\n':
+            jutil_buf_put(out, "\\n", 2);
+            break;
+        case '\t':
+            jutil_buf_put(out, "\\t", 2);
+            break;
+        case '\f':
+            jutil_buf_put(out, "\\f", 2);
+            break;
+        case '\r':
+            jutil_buf_put(out, "\\r", 2);
+            break;
+        default:
+            if (b < 0x20)
+                put_u_escape(out, b);
+            else
+                jutil_buf_putc(out, (char)b); /* 0x7f included: Commons Lang escapes only above it */
+        }
+    }
+}
+
+/* ---- URLEncoder / URLDecoder ---- */
+
+static bool url_unreserved(uint8_t b)
+{
+    return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '.' || b == '-' ||
+           b == '*' || b == '_';
+}
+
+void jutil_url_encode(jutil_buf *out, slice str)
+{
+    const uint8_t *s = (const uint8_t *)str.ptr;
+    size_t n = str.len, i = 0;
+    while (i < n) {
+        uint8_t b = s[i];
+        if (url_unreserved(b)) {
+            jutil_buf_putc(out, (char)b);
+            i++;
+        } else if (b == ' ') {
+            jutil_buf_putc(out, '+');
+            i++;
+        } else {
+            char tmp[4];
+            size_t len;
+            if (b < 0x80) {
+                tmp[0] = (char)b;
+                len = 1;
+                i++;
+            } else {
+                len = jutil_utf8_put(tmp, jutil_utf8_next(s, n, &i));
+            }
+            for (size_t k = 0; k < len; k++) {
+                uint8_t x = (uint8_t)tmp[k];
+                char e[3] = {'%', HEX_UPPER[x >> 4], HEX_UPPER[x & 15]};
+                jutil_buf_put(out, e, 3);
+            }
+        }
+    }
+}
+
+/* One digit as Integer.parseInt(s, radix 16) reads it; -1 if not a hex digit. */
+static int hex_digit(uint32_t c)
+{
+    if (c >= '0' && c <= '9')
+        return (int)(c - '0');
+    if (c >= 'a' && c <= 'f')
+        return (int)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F')
+        return (int)(c - 'A' + 10);
+    return -1;
+}
+
+/* Integer.parseInt over the two characters after '%', as URLDecoder calls it. Returns 0 with *v set, or -1
+ * with the index Java reports in its NumberFormatException. */
+static int parse_hex_pair(uint32_t c1, uint32_t c2, int *v, int *err_index)
+{
+    int sign = 1, d;
+    if (c1 == '-' || c1 == '+') {
+        sign = c1 == '-' ? -1 : 1;
+        if ((d = hex_digit(c2)) < 0) {
+            *err_index = 1;
+            return -1;
+        }
+        *v = sign * d;
+        return 0;
+    }
+    int d1 = hex_digit(c1);
+    if (d1 < 0) {
+        *err_index = 0;
+        return -1;
+    }
+    if ((d = hex_digit(c2)) < 0) {
+        *err_index = 1;
+        return -1;
+    }
+    *v = d1 * 16 + d;
+    return 0;
+}
+
+static int url_error(aws_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int url_error(aws_error *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    e->status = 500;
+    e->type = "IllegalArgumentException";
+    vsnprintf(e->message, sizeof(e->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int jutil_url_decode(jutil_buf *out, slice str, aws_error *e)
+{
+    const uint8_t *s = (const uint8_t *)str.ptr;
+    size_t n = str.len, i = 0;
+    uint8_t *bytes = NULL;
+    while (i < n) {
+        uint8_t b = s[i];
+        if (b == '+') {
+            jutil_buf_putc(out, ' ');
+            i++;
+        } else if (b != '%') {
+            size_t start = i;
+            if (b < 0x80)
+                i++;
+            else
+                (void)jutil_utf8_next(s, n, &i);
+            /* Java read the template text into UTF-16 already; re-decode so invalid bytes are U+FFFD */
+            jutil_java_decode(out, s + start, i - start);
+        } else {
+            if (bytes == NULL)
+                bytes = arena_alloc(out->a, n / 3 + 1);
+            size_t pos = 0;
+            /* Java counts UTF-16 units: "(i+2) < numChars". Read the two characters after '%' as code points. */
+            while (i < n && s[i] == '%') {
+                size_t j = i + 1;
+                uint32_t c1, c2;
+                if (j >= n)
+                    break;
+                c1 = s[j] < 0x80 ? s[j++] : jutil_utf8_next(s, n, &j);
+                if (j >= n)
+                    break;
+                size_t k = j;
+                c2 = s[k] < 0x80 ? s[k++] : jutil_utf8_next(s, n, &k);
+                int v, idx;
+                if (parse_hex_pair(c1, c2, &v, &idx) != 0) {
+                    return url_error(e,
+                                     "URLDecoder: Illegal hex characters in escape (%%) pattern - Error at index %d "
+                                     "in: \"%.*s\"",
+                                     idx, (int)(k - i - 1), (const char *)s + i + 1);
+                }
+                if (v < 0)
+                    return url_error(e, "URLDecoder: Illegal hex characters in escape (%%) pattern - negative value");
+                bytes[pos++] = (uint8_t)v;
+                i = k;
+            }
+            if (i < n && s[i] == '%')
+                return url_error(e, "URLDecoder: Incomplete trailing escape (%%) pattern");
+            jutil_java_decode(out, bytes, pos);
+        }
+    }
+    return 0;
+}
+
+/* ---- Base64 ---- */
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void jutil_base64_encode(jutil_buf *out, slice str)
+{
+    const uint8_t *s = (const uint8_t *)str.ptr;
+    size_t n = str.len;
+    /* Java encodes the String's UTF-8 bytes; invalid input bytes were U+FFFD in the String. */
+    jutil_buf clean;
+    bool ascii = true;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    if (!ascii) {
+        jutil_buf_init(&clean, out->a, n + 8);
+        jutil_java_decode(&clean, s, n);
+        s = (const uint8_t *)clean.ptr;
+        n = clean.len;
+    }
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
+        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]};
+        jutil_buf_put(out, q, 4);
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], '=', '='};
+        jutil_buf_put(out, q, 4);
+    } else if (n - i == 2) {
+        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8);
+        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], '='};
+        jutil_buf_put(out, q, 4);
+    }
+}
+
+static int b64_value(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    if (c == '=')
+        return -2;
+    return -1;
+}
+
+int jutil_base64_decode(jutil_buf *out, slice str, aws_error *e)
+{
+    /* Base64.Decoder.decode(String) first takes the String's ISO-8859-1 bytes: characters above U+00FF become '?'. */
+    const uint8_t *in = (const uint8_t *)str.ptr;
+    size_t n = str.len, sl = 0;
+    uint8_t *src = arena_alloc(out->a, n + 1);
+    for (size_t i = 0; i < n;) {
+        if (in[i] < 0x80) {
+            src[sl++] = in[i++];
+            continue;
+        }
+        uint32_t c = jutil_utf8_next(in, n, &i);
+        src[sl++] = c <= 0xff ? (uint8_t)c : '?';
+    }
+    if (sl == 0)
+        return 0;
+    if (sl < 2)
+        return url_error(e, "Input byte[] should at least have 2 bytes for base64 bytes");
+    uint8_t *dst = arena_alloc(out->a, sl);
+    size_t sp = 0, dp = 0;
+    uint32_t bits = 0;
+    int shift = 18;
+    while (sp < sl) {
+        uint8_t raw = src[sp++];
+        int b = b64_value(raw);
+        if (b < 0) {
+            if (b == -2) {
+                if ((shift == 6 && (sp == sl || src[sp++] != '=')) || shift == 18)
+                    return url_error(e, "Input byte array has wrong 4-byte ending unit");
+                break;
+            }
+            /* Java prints the byte as a signed number in hex */
+            int8_t sb = (int8_t)raw;
+            if (sb < 0)
+                return url_error(e, "Illegal base64 character -%x", (unsigned)(-sb));
+            return url_error(e, "Illegal base64 character %x", (unsigned)sb);
+        }
+        bits |= (uint32_t)b << shift;
+        shift -= 6;
+        if (shift < 0) {
+            dst[dp++] = (uint8_t)(bits >> 16);
+            dst[dp++] = (uint8_t)(bits >> 8);
+            dst[dp++] = (uint8_t)bits;
+            shift = 18;
+            bits = 0;
+        }
+    }
+    if (shift == 6) {
+        dst[dp++] = (uint8_t)(bits >> 16);
+    } else if (shift == 0) {
+        dst[dp++] = (uint8_t)(bits >> 16);
+        dst[dp++] = (uint8_t)(bits >> 8);
+    } else if (shift == 12) {
+        return url_error(e, "Last unit does not have enough valid bits");
+    }
+    if (sp < sl)
+        return url_error(e, "Input byte array has incorrect ending byte at %zu", sp);
+    jutil_java_decode(out, dst, dp);
+    return 0;
+}
