@@ -40,8 +40,8 @@ typedef struct vtl_overrides {
 } vtl_overrides;
 
 typedef struct vtl_env {
-    slice body;          /* raw body ($input.body; an empty body reads as "{}") */
-    vtl_pairs path;      /* $input.params().path, in order */
+    slice body;            /* raw body ($input.body; an empty body reads as "{}") */
+    vtl_pairs path;        /* $input.params().path, in order */
     vtl_pairs querystring; /* URL-decoded values */
     vtl_pairs header;
     vtl_pairs stage_variables;
@@ -54,8 +54,8 @@ typedef struct vtl_env {
 
 /* Limits that keep a hostile template bounded (API Gateway's own #foreach cap is 1,000 iterations). */
 #define VTL_FOREACH_MAX 1000
-#define VTL_MAX_DEPTH 64                 /* macro / #define / nested-interpolation depth */
-#define VTL_MAX_OUTPUT (8u * 1024 * 1024) /* rendered bytes */
+#define VTL_MAX_DEPTH   64                 /* macro / #define / nested-interpolation depth */
+#define VTL_MAX_OUTPUT  (8u * 1024 * 1024) /* rendered bytes */
 
 /* Compiles `source` into `a` (which must outlive the template). On a syntax error returns NULL and
  * fills err (status 400, type "BadRequestException") with Velocity's wording, e.g.
