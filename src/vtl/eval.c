@@ -635,6 +635,15 @@ static void render_evaluate(rctx *c, const vnode *n)
 
 static void render_node(rctx *c, const vnode *n)
 {
+    if (++c->steps > VTL_MAX_STEPS) {
+        rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u steps", VTL_MAX_STEPS);
+        return;
+    }
+    if (c->a->total_bytes - c->arena_start > VTL_MAX_MEMORY) {
+        rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u bytes of memory",
+                VTL_MAX_MEMORY);
+        return;
+    }
     switch (n->kind) {
     case N_TEXT:
         emit(c, n->text);
@@ -720,6 +729,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.t = t;
     c.env = env;
     c.err = err;
+    c.arena_start = a->total_bytes;
     jutil_buf b;
     jutil_buf_init(&b, a, t->source.len + 256);
     c.out = &b;

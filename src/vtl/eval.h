@@ -33,6 +33,7 @@ typedef struct rctx {
     vforeach *foreach;
     int depth;
     int ctrl;
+    size_t steps, arena_start;
     aws_error *err;
     /* $input's parsed body, parsed once on first use */
     json_t *body_json;

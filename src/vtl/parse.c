@@ -7,7 +7,7 @@
 
 #include "vtl/lex.h"
 
-#define MAX_NESTING 200
+#define MAX_NESTING 100
 
 typedef struct parser {
     vlex lx;
@@ -462,7 +462,7 @@ static vnode *string_literal(parser *p)
         out[o++] = ' ';
         value.len = o;
     }
-    if (p->depth + 1 > 32) {
+    if (p->depth + 1 > 6) {
         fail_msg(p, t, "String literals nested too deep");
         return NULL;
     }

@@ -54,8 +54,10 @@ typedef struct vtl_env {
 
 /* Limits that keep a hostile template bounded (API Gateway's own #foreach cap is 1,000 iterations). */
 #define VTL_FOREACH_MAX 1000
-#define VTL_MAX_DEPTH   64                 /* macro / #define / nested-interpolation depth */
-#define VTL_MAX_OUTPUT  (8u * 1024 * 1024) /* rendered bytes */
+#define VTL_MAX_DEPTH   20                   /* macro / #define / #evaluate depth (Velocity's velocimacro.max.depth) */
+#define VTL_MAX_OUTPUT  (8u * 1024 * 1024)   /* rendered bytes, also the longest string built */
+#define VTL_MAX_STEPS   5000000u             /* statements rendered per request */
+#define VTL_MAX_MEMORY  (128u * 1024 * 1024) /* bytes one render may take from its arena */
 
 /* Compiles `source` into `a` (which must outlive the template). On a syntax error returns NULL and
  * fills err (status 400, type "BadRequestException") with Velocity's wording, e.g.
