@@ -132,5 +132,5 @@ Test(vtl_engine, arithmetic_and_division_by_zero)
 {
     expect_plain("#set($a = 7 / 2)$a #set($b = 7 / 2.0)$b #set($c = 7 / 0)<$c> #set($d = 2147483647 + 1)$d",
                  "33.5<> 2147483648");
-    expect_plain("#set($x = 1e21)$x #set($y = 0.00001)$y", "1.0E21 1.0E-5");
+    expect_plain("#set($x = 1e21)$x #set($y = 0.00001)$y", "1.0E211.0E-5"); /* the space before #set after a reference is eaten */
 }
