@@ -445,3 +445,183 @@ Test(vtl_oracle, case_73)
     vtl_case k = {"#if($x)#end\n#if(false)\n#end\n\n#foreach($i in [])\n#end\nend", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
     expect_render(&k, "\nend");
 }
+
+Test(vtl_oracle, case_74)
+{
+    vtl_case k = {"a\\\\#if(true)x#end b\\#set c \\\\\\#end", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "a\\x b#set c \\#end");
+}
+
+Test(vtl_oracle, case_75)
+{
+    vtl_case k = {"#{if}(true)x#{else}y#{end} #{foreach}($i in [1])$i#{end}", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "x 1");
+}
+
+Test(vtl_oracle, case_76)
+{
+    vtl_case k = {"$a.b( $c , 'd' ) $a[ 0 ] ${a.b}c $a.b.c() $!a.b", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "  c  ");
+}
+
+Test(vtl_oracle, case_77)
+{
+    vtl_case k = {"#set($m = {'a': {'b': [1, 2]}})$m.a.b[1] $m['a']['b'][0] $m.a.get('b').get(1)", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "2 1 2");
+}
+
+Test(vtl_oracle, case_78)
+{
+    vtl_case k = {"#set($x = [1, 2, 3])#foreach($i in $x)$i#end$i|", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "123|");
+}
+
+Test(vtl_oracle, case_79)
+{
+    vtl_case k = {"#set($s = \"He said \"\"hi\"\"\")$s #set($t = 'it''s')$t", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "He said \"hi\"it's");
+}
+
+Test(vtl_oracle, case_80)
+{
+    vtl_case k = {"#set($x = \"## not a comment\")$x|", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "|");
+}
+
+Test(vtl_oracle, case_81)
+{
+    vtl_case k = {"#set($a = true)#set($b = !$a)$b #set($c = $a && false)$c", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "falsefalse");
+}
+
+Test(vtl_oracle, case_82)
+{
+    vtl_case k = {"#set($i = 1)#set($i = $i + 1)$i #set($f = 1.5 + 1)$f #set($s = 'a' + 1)$s #set($s2 = 1 + 'a' + 2)$s2", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "22.5a11a2");
+}
+
+Test(vtl_oracle, case_83)
+{
+    vtl_case k = {"#if($a == $b)eq#end #if($x)X#end #if(!$x)notx#end", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "eq X ");
+}
+
+Test(vtl_oracle, case_84)
+{
+    vtl_case k = {"\t#foreach($i in [1,2])\n\t\t$i\n\t#end\n", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "\t\t\t1\n\t\t\t2\n\t");
+}
+
+Test(vtl_oracle, case_85)
+{
+    vtl_case k = {"x #if(true)\ny\n#end\nz", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "x y\nz");
+}
+
+Test(vtl_oracle, case_86)
+{
+    vtl_case k = {"#if(true)  \n a\n#end  \nb", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, " a\nb");
+}
+
+Test(vtl_oracle, case_87)
+{
+    vtl_case k = {"#set($x=1)  \nb", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "b");
+}
+
+Test(vtl_oracle, case_88)
+{
+    vtl_case k = {"a #set($x=1)\nb", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "a b");
+}
+
+Test(vtl_oracle, case_89)
+{
+    vtl_case k = {"#set($l = [1,2,3])$l.size()$l[0]$l.get(2) $l.isEmpty() $l.contains(2) $l.indexOf(3)", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "313 false true 2");
+}
+
+Test(vtl_oracle, case_90)
+{
+    vtl_case k = {"#set($m = {})#set($m.a = 1)#set($m.b = 'x')#foreach($k in $m.keySet())$k=$m.get($k),#end", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "a=1,b=x,");
+}
+
+Test(vtl_oracle, case_91)
+{
+    vtl_case k = {"$input.json('$.a') $input.json('$.b') $input.json('$.c') $input.json('$.d')", "{\"a\":\"x/y\",\"b\":[1,\"/\"],\"c\":{\"k\":[true,null]},\"d\":1.50}", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "\"x/y\" [1,\"/\"] {\"k\":[true,null]} 1.5");
+}
+
+Test(vtl_oracle, case_92)
+{
+    vtl_case k = {"#set($body = $input.path('$'))#foreach($key in $body.keySet())$key:$body.get($key);#end", "{\"a\":\"x/y\",\"b\":[1,\"/\"],\"c\":{\"k\":[true,null]},\"d\":1.50}", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "a:x/y;b:[1,\"\\/\"];c:{k=[true,null]};d:1.5;");
+}
+
+Test(vtl_oracle, case_93)
+{
+    vtl_case k = {"\\${a} \\$!a \\$a.b \\\\$a", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "${a} $!a $a.b \\");
+}
+
+Test(vtl_oracle, case_94_fails)
+{
+    vtl_case k = {"$ $$ $$a $5 $.5 $[ $!", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_failure(&k);
+}
+
+Test(vtl_oracle, case_95)
+{
+    vtl_case k = {"# #a #1 #( #) ##", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "# #a #1 #( #) ");
+}
+
+Test(vtl_oracle, case_96_fails)
+{
+    vtl_case k = {"text $", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_failure(&k);
+}
+
+Test(vtl_oracle, case_97_fails)
+{
+    vtl_case k = {"text #", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_failure(&k);
+}
+
+Test(vtl_oracle, case_98)
+{
+    vtl_case k = {"#macro(mw $a $b)[$a|$b]#end#mw(1 2) #mw('x', \"y\") #mw([1,2] {'k':'v'})", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "[1|2] [x|y] [[1, 2]|{k=v}]");
+}
+
+Test(vtl_oracle, case_99)
+{
+    vtl_case k = {"#foreach($i in [1,2,3])#if($foreach.last)last#{else}$i,#end#end", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "1,2,last");
+}
+
+Test(vtl_oracle, case_100_fails)
+{
+    vtl_case k = {"#set($a = 5)#set($b = $a - 2)$b #set($c = -$a)$c", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_failure(&k);
+}
+
+Test(vtl_oracle, case_101)
+{
+    vtl_case k = {"#set($x = $util.escapeJavaScript(\"a'b\").replaceAll(\"\\\\'\",\"'\"))$x", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "a'b");
+}
+
+Test(vtl_oracle, case_102)
+{
+    vtl_case k = {"#set($d = 10)#set($r = $d / 3 * 3 + $d % 3)$r", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "10");
+}
+
+Test(vtl_oracle, case_103)
+{
+    vtl_case k = {"#set($e = [])#set($e = $e.add(1))$e", "", NULL, 0, NULL, 0, NULL, 0, NULL, 0, "{}", "POST", "/r", "prod"};
+    expect_render(&k, "true");
+}
