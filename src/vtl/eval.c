@@ -621,14 +621,20 @@ static void render_evaluate(rctx *c, const vnode *n)
     slice src = v_to_string(c, v);
     aws_error e;
     error_clear(&e);
-    vnode *tree = vtl_parse((vtl_template *)c->t, src, c->a, 1, &e);
+    /* macros the evaluated text defines go into a per-request copy: the compiled template is shared */
+    vtl_template *scope = arena_alloc(c->a, sizeof(*scope));
+    *scope = *c->t;
+    vnode *tree = vtl_parse(scope, src, c->a, 1, &e);
     if (!tree) {
         rc_fail(c, 500, "InternalServerErrorException", "#evaluate: %s", e.message);
         return;
     }
+    const vtl_template *saved = c->t;
+    c->t = scope;
     c->depth++;
     render_block(c, tree);
     c->depth--;
+    c->t = saved;
     if (c->ctrl == CTRL_BREAK)
         c->ctrl = CTRL_NONE;
 }

@@ -5,6 +5,18 @@
  * The compiled form is read-only during rendering, so one template may be rendered by many threads.
  * This module never does I/O, never chooses templates (Content-Type selection and passthrough belong
  * to the gateway) and never talks to DynamoDB.
+ *
+ * Where it knowingly differs from Velocity 1.7 on the JVM (see shared/VTL-FACTS.md for AWS's rules):
+ *  - #foreach stops silently after VTL_FOREACH_MAX (1,000) iterations, API Gateway's quota, the way
+ *    Velocity's directive.foreach.maxloops stops a loop (the reference harness has no cap).
+ *  - Regexes (replaceAll, replaceFirst, matches, split) run on PCRE2, which accepts Java's syntax for
+ *    everything templates use; Java-only constructs (\p{javaLowerCase}, possessive classes with
+ *    intersections [a-z&&[^b]]) fail as a syntax error instead.
+ *  - toLowerCase/toUpperCase change ASCII letters only. String.split returns a list (Java returns a
+ *    String[] that prints as "[Ljava.lang.String;@hash"). Integer overflow beyond Long becomes a Double
+ *    (Java: BigInteger). #include and #parse render nothing (no resources behind API Gateway).
+ *  - Renders are bounded: VTL_MAX_DEPTH macro/#define/#evaluate depth, VTL_MAX_STEPS statements,
+ *    VTL_MAX_OUTPUT bytes and VTL_MAX_MEMORY arena bytes; beyond them the render fails (500).
  */
 #ifndef PORTICO_VTL_VTL_H
 #define PORTICO_VTL_VTL_H
