@@ -2,10 +2,11 @@
  * jsonpath: the JSONPath that $input.path / $input.json accept, evaluated as Jayway JsonPath 2.0 does
  * (default configuration, json-smart provider) over jansson values from jutil_json_parse:
  *   $  .name  ['name']  ["name"]  [n]  [-n]  [*]  .*  ..name  [a:b] [:b] [a:]  [0,1]  ['a','b']
- *   filters [?(@.x == 'y')] with == != < <= > >= =~ in nin size empty && || and existence [?(@.x)]
- * A definite path (no wildcard, deep scan, slice, union or filter) yields the one value it names, or
- * "not found" when it is missing (Jayway's PathNotFoundException, which $input.path turns into ""). An
- * indefinite path yields an array of every match, possibly empty; it is never "not found".
+ *   filters [?(@.x == 'y')] with == != < <= > >= =~ && || ( ) and existence [?(@.x)] / [?(!@.x)]
+ * A definite path (no wildcard, deep scan, slice, union or filter) yields the one value it names; an
+ * indefinite path yields an array of every match, possibly empty. Either can be "not found" (Jayway's
+ * PathNotFoundException, which $input.path turns into ""): 2.0 throws it for a missing leaf even in an
+ * indefinite path, unless an array wildcard [*] above it swallows it (see jsonpath.c for the rules).
  * Compiling owns the syntax errors (Jayway's InvalidPathException and its message).
  * Never parses JSON documents and never changes the values it walks.
  */
@@ -30,8 +31,9 @@ bool jsonpath_is_definite(const jsonpath *p);
 enum { JSONPATH_NOT_FOUND = 0, JSONPATH_FOUND = 1 };
 /* Evaluates p over root. Returns JSONPATH_FOUND with *out a new reference (for a definite path the value
  * itself, inside root, which may be json null; for an indefinite path a new array in the current json
- * arena), JSONPATH_NOT_FOUND (definite path only, *out NULL), or -1 with e set when Jayway would throw
- * something other than PathNotFoundException. */
+ * arena), JSONPATH_NOT_FOUND (*out NULL), or -1 with e set when Jayway would throw something other than
+ * PathNotFoundException (InvalidPathException: [0] on an object, a filter on a string, ...; status 500).
+ * The values returned are shared with root: copy before changing them. */
 int jsonpath_eval(const jsonpath *p, json_t *root, json_t **out, aws_error *e);
 
 /* Compile into `a` and evaluate in one call. */

@@ -1,0 +1,236 @@
+/* API Gateway's template variables: $input (body, json, path, params), $util, $context with its
+ * writable requestOverride/responseOverride maps, and reading the overrides back after rendering. */
+#include <string.h>
+
+#include "core/json.h"
+#include "vtl/eval.h"
+#include "vtl/jsonpath.h"
+
+static mresult found(vval v)
+{
+    return (mresult){true, v};
+}
+static const mresult NOT_FOUND = {false, {0}};
+
+static slice body_text(rctx *c)
+{
+    return c->env->body.len ? c->env->body : SLICE_LIT("{}");
+}
+
+/* The body as json-smart parses it, once per render. */
+static json_t *body_json(rctx *c)
+{
+    if (c->body_state == 0) {
+        error_clear(&c->body_err);
+        c->body_state = jutil_json_parse(body_text(c), &c->body_json, &c->body_err) == 0 ? 1 : -1;
+    }
+    if (c->body_state < 0) {
+        /* API Gateway answers 400 {"message": "Could not process payload..."}: status 400 tells the
+         * gateway it is the client's fault. */
+        rc_fail(c, 400, "BadRequestException", "Could not process payload: %s", c->body_err.message);
+        return NULL;
+    }
+    return c->body_json;
+}
+
+/* JSONPATH_FOUND / NOT_FOUND, or -1 after rc_fail */
+static int read_path(rctx *c, slice path, json_t **out)
+{
+    json_t *root = body_json(c);
+    if (!root)
+        return -1;
+    aws_error e;
+    error_clear(&e);
+    int r = jsonpath_read(c->a, path, root, out, &e);
+    if (r < 0) {
+        rc_fail(c, e.status ? e.status : 500, e.type ? e.type : "InternalServerErrorException", "%s", e.message);
+        return -1;
+    }
+    return r;
+}
+
+static vval params_map(rctx *c, vtl_pairs p)
+{
+    vmap *m = vmap_new(c->a, p.count);
+    for (size_t i = 0; i < p.count; i++)
+        vmap_put(c->a, m, v_str(p.items[i].name), v_str(p.items[i].value));
+    return (vval){.kind = V_MAP, .u.m = m};
+}
+
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
+{
+    if (n == 0 && (slice_eq_cstr(name, "body") || slice_eq_cstr(name, "getBody")))
+        return found(v_str(body_text(c)));
+    if (n == 0 && slice_eq_cstr(name, "params")) {
+        vmap *m = vmap_new(c->a, 3);
+        vmap_put(c->a, m, v_str(SLICE_LIT("path")), params_map(c, c->env->path));
+        vmap_put(c->a, m, v_str(SLICE_LIT("querystring")), params_map(c, c->env->querystring));
+        vmap_put(c->a, m, v_str(SLICE_LIT("header")), params_map(c, c->env->header));
+        return found((vval){.kind = V_MAP, .u.m = m});
+    }
+    if (n != 1 || args[0].kind != V_STRING)
+        return NOT_FOUND;
+    slice arg = args[0].u.s;
+    if (slice_eq_cstr(name, "params")) {
+        const vtl_pairs *lists[] = {&c->env->path, &c->env->querystring, &c->env->header};
+        for (int l = 0; l < 3; l++)
+            for (size_t i = 0; i < lists[l]->count; i++)
+                if (slice_eq(lists[l]->items[i].name, arg))
+                    return found(v_str(lists[l]->items[i].value));
+        return found(v_str(SLICE_NULL));
+    }
+    if (slice_eq_cstr(name, "path")) {
+        json_t *v = NULL;
+        int r = read_path(c, arg, &v);
+        if (r < 0)
+            return found(v_null());
+        if (r == JSONPATH_NOT_FOUND || v == NULL || json_is_null(v))
+            return found(v_str(SLICE_NULL));
+        return found(v_from_json(c->a, v));
+    }
+    if (slice_eq_cstr(name, "json")) {
+        json_t *v = NULL;
+        int r = read_path(c, arg, &v);
+        if (r < 0)
+            return found(v_null());
+        if (r == JSONPATH_NOT_FOUND)
+            return found(v_str(SLICE_LIT("\"\"")));
+        jutil_buf b;
+        jutil_buf_init(&b, c->a, 64);
+        jutil_json_write(&b, v, JUTIL_JSON_LT_COMPRESS);
+        return found(v_str(jutil_buf_slice(&b)));
+    }
+    return NOT_FOUND;
+}
+
+mresult apigw_util(rctx *c, slice name, vval *args, uint32_t n)
+{
+    if (n != 1)
+        return NOT_FOUND;
+    vval x = args[0];
+    jutil_buf b;
+    jutil_buf_init(&b, c->a, 64);
+    aws_error e;
+    error_clear(&e);
+    if (slice_eq_cstr(name, "escapeJavaScript")) {
+        if (x.kind == V_NULL)
+            return found(v_str(SLICE_NULL));
+        jutil_escape_javascript(&b, v_to_string(c, x));
+        return found(v_str(jutil_buf_slice(&b)));
+    }
+    if (slice_eq_cstr(name, "base64Encode")) {
+        jutil_base64_encode(&b, x.kind == V_NULL ? SLICE_LIT("null") : v_to_string(c, x));
+        return found(v_str(jutil_buf_slice(&b)));
+    }
+    if (x.kind != V_STRING && x.kind != V_NULL)
+        return NOT_FOUND;
+    if (x.kind == V_NULL) {
+        rc_fail(c, 500, "InternalServerErrorException",
+                "Invocation of method '%.*s' threw java.lang.NullPointerException", SLICE_FMT(name));
+        return found(v_null());
+    }
+    slice s = x.u.s;
+    if (slice_eq_cstr(name, "urlEncode")) {
+        jutil_url_encode(&b, s);
+        return found(v_str(jutil_buf_slice(&b)));
+    }
+    int rc = 0;
+    if (slice_eq_cstr(name, "urlDecode"))
+        rc = jutil_url_decode(&b, s, &e);
+    else if (slice_eq_cstr(name, "base64Decode"))
+        rc = jutil_base64_decode(&b, s, &e);
+    else if (slice_eq_cstr(name, "parseJson")) {
+        json_t *j = NULL;
+        if (jutil_json_parse(s, &j, &e) < 0) {
+            rc_fail(c, 500, "InternalServerErrorException", "Invocation of method 'parseJson' threw exception: %s",
+                    e.message);
+            return found(v_null());
+        }
+        return found(v_from_json(c->a, j));
+    } else
+        return NOT_FOUND;
+    if (rc < 0) {
+        rc_fail(c, 500, "InternalServerErrorException", "Invocation of method '%.*s' threw exception: %s",
+                SLICE_FMT(name), e.message);
+        return found(v_null());
+    }
+    return found(v_str(jutil_buf_slice(&b)));
+}
+
+static vval map_with(rctx *c, const char *k1, vval v1, const char *k2, vval v2, const char *k3, vval v3)
+{
+    vmap *m = vmap_new(c->a, 4);
+    if (k1)
+        vmap_put(c->a, m, v_str(slice_cstr(k1)), v1);
+    if (k2)
+        vmap_put(c->a, m, v_str(slice_cstr(k2)), v2);
+    if (k3)
+        vmap_put(c->a, m, v_str(slice_cstr(k3)), v3);
+    return (vval){.kind = V_MAP, .u.m = m};
+}
+
+vval apigw_context(rctx *c)
+{
+    vval ctx = c->env->context && json_is_object(c->env->context) ? v_from_json(c->a, c->env->context)
+                                                                  : (vval){.kind = V_MAP, .u.m = vmap_new(c->a, 8)};
+    if (ctx.kind != V_MAP)
+        ctx = (vval){.kind = V_MAP, .u.m = vmap_new(c->a, 8)};
+    vtl_overrides *o = &c->env->overrides;
+    vval req = map_with(c, "header", params_map(c, o->request_header), "path", params_map(c, o->request_path),
+                        "querystring", params_map(c, o->request_querystring));
+    vval resp = map_with(c, "header", params_map(c, o->response_header), NULL, v_null(), NULL, v_null());
+    if (o->response_status)
+        vmap_put(c->a, resp.u.m, v_str(SLICE_LIT("status")), v_integral(o->response_status));
+    vmap_put(c->a, ctx.u.m, v_str(SLICE_LIT("requestOverride")), req);
+    vmap_put(c->a, ctx.u.m, v_str(SLICE_LIT("responseOverride")), resp);
+    return ctx;
+}
+
+static vtl_pairs pairs_of(rctx *c, vval m)
+{
+    vtl_pairs p = {0};
+    if (m.kind != V_MAP)
+        return p;
+    vtl_pair *items = arena_alloc(c->a, (m.u.m->n + 1) * sizeof(vtl_pair));
+    size_t k = 0;
+    for (size_t i = 0; i < m.u.m->n; i++) {
+        if (m.u.m->vals[i].kind == V_NULL)
+            continue;
+        items[k].name = v_to_string(c, m.u.m->keys[i]);
+        items[k].value = v_to_string(c, m.u.m->vals[i]);
+        k++;
+    }
+    p.items = items;
+    p.count = k;
+    return p;
+}
+
+static vval get(vval m, const char *k)
+{
+    if (m.kind != V_MAP)
+        return v_null();
+    long i = vmap_find_str(m.u.m, slice_cstr(k));
+    return i >= 0 ? m.u.m->vals[i] : v_null();
+}
+
+void apigw_overrides_out(rctx *c)
+{
+    vval req = get(c->context, "requestOverride"), resp = get(c->context, "responseOverride");
+    vtl_overrides *o = &c->env->overrides;
+    o->request_header = pairs_of(c, get(req, "header"));
+    o->request_path = pairs_of(c, get(req, "path"));
+    o->request_querystring = pairs_of(c, get(req, "querystring"));
+    o->response_header = pairs_of(c, get(resp, "header"));
+    vval st = get(resp, "status");
+    o->response_status = 0;
+    if (st.kind == V_INT || st.kind == V_LONG)
+        o->response_status = (int)st.u.i;
+    else if (st.kind == V_STRING) {
+        int v = 0;
+        size_t i = 0;
+        for (; i < st.u.s.len && i < 4 && st.u.s.ptr[i] >= '0' && st.u.s.ptr[i] <= '9'; i++)
+            v = v * 10 + (st.u.s.ptr[i] - '0');
+        if (i == st.u.s.len && i > 0)
+            o->response_status = v;
+    }
+}

@@ -1,0 +1,98 @@
+/*
+ * ast: the compiled form of a mapping template. Built once by the parser in the template's arena and
+ * read-only afterwards (rendering never writes to it), so one compiled template serves every request
+ * and every thread. Statement and expression nodes share one shape.
+ */
+#ifndef PORTICO_VTL_AST_H
+#define PORTICO_VTL_AST_H
+
+#include <stdint.h>
+
+#include "core/slice.h"
+
+typedef enum {
+    /* statements */
+    N_BLOCK,      /* kids: statements */
+    N_TEXT,       /* text: bytes to emit */
+    N_REF,        /* a reference statement: kids[0] is the E_REF */
+    N_IF,         /* kids: cond, block, cond, block, ..., [else block] (flags: NF_HAS_ELSE) */
+    N_SET,        /* kids[0]: E_REF target, kids[1]: value */
+    N_FOREACH,    /* text: loop variable name; kids[0]: iterable, kids[1]: block */
+    N_DEFINE,     /* text: name; kids[0]: block */
+    N_MACRO_DEF,  /* nothing at render time: macros are resolved at compile time */
+    N_MACRO_CALL, /* text: name; kids: args; literal: source for an unknown macro */
+    N_BREAK,
+    N_STOP,
+    N_EVALUATE, /* kids[0]: expression whose string value is rendered as a template */
+    /* expressions */
+    E_STRING,  /* text: value (no interpolation) */
+    E_ISTRING, /* kids[0]: block rendered to a string; flags NF_STRIP_LAST */
+    E_INT,     /* ival, flags NF_LONG when it does not fit an int */
+    E_FLOAT,   /* dval */
+    E_TRUE,
+    E_FALSE,
+    E_WORD,   /* text: bare word (#foreach's "in", schmoo macro arguments): value null */
+    E_REF,    /* text: root name; kids: E_PROP / E_METHOD / E_INDEX modifiers */
+    E_PROP,   /* text: property name */
+    E_METHOD, /* text: method name; kids: arguments */
+    E_INDEX,  /* kids[0]: index */
+    E_RANGE,  /* kids[0], kids[1] */
+    E_LIST,   /* kids: elements */
+    E_MAP,    /* kids: key, value, key, value, ... */
+    E_OR,
+    E_AND,
+    E_NOT,
+    E_EQ,
+    E_NE,
+    E_LT,
+    E_GT,
+    E_LE,
+    E_GE,
+    E_ADD,
+    E_SUB,
+    E_MUL,
+    E_DIV,
+    E_MOD,
+} node_kind;
+
+enum {
+    NF_HAS_ELSE = 1,
+    NF_QUIET = 2,   /* $!ref */
+    NF_ESCAPED = 4, /* \$ref: prints its source text */
+    NF_RUNT = 8,    /* an identifier the parser took for a reference: prints itself, value null */
+    NF_LONG = 16,
+    NF_STRIP_LAST = 32,
+    NF_NOT_COMPUTABLE = 64,
+};
+
+typedef struct vnode vnode;
+struct vnode {
+    uint8_t kind;
+    uint8_t flags;
+    uint32_t pos; /* source offset, for messages */
+    uint32_t nkids;
+    slice text;
+    slice literal; /* E_REF: source text ("$a.b()"); N_MACRO_CALL: what an undefined macro prints */
+    slice prefix;  /* E_REF: backslashes and "#"/"$" printed before the value */
+    int64_t ival;
+    double dval;
+    vnode **kids;
+    const struct vmacro *macro; /* N_MACRO_CALL resolved at compile time, or NULL */
+};
+
+typedef struct vmacro {
+    slice name;
+    slice *params; /* without '$' */
+    uint32_t nparams;
+    vnode *body;
+    struct vmacro *next;
+} vmacro;
+
+typedef struct vtl_template vtl_template;
+struct vtl_template {
+    slice source;
+    vnode *root;
+    vmacro *macros;
+};
+
+#endif

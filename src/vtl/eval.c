@@ -1,0 +1,758 @@
+#include "vtl/eval.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "vtl/lex.h"
+#include "vtl/parse.h"
+
+void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
+{
+    if (c->ctrl == CTRL_ERROR)
+        return;
+    c->ctrl = CTRL_ERROR;
+    va_list ap;
+    va_start(ap, fmt);
+    c->err->status = status;
+    c->err->type = type;
+    vsnprintf(c->err->message, sizeof(c->err->message), fmt, ap);
+    va_end(ap);
+}
+
+static void render_block(rctx *c, const vnode *b);
+static vval eval(rctx *c, const vnode *n);
+static bool truthy(rctx *c, const vnode *n);
+
+/* ---------- output ---------- */
+
+static void emit(rctx *c, slice s)
+{
+    if (c->ctrl == CTRL_ERROR)
+        return;
+    if (c->out->len + s.len > VTL_MAX_OUTPUT) {
+        rc_fail(c, 500, "InternalServerErrorException", "rendered output exceeds %u bytes", VTL_MAX_OUTPUT);
+        return;
+    }
+    jutil_buf_puts(c->out, s);
+}
+
+typedef struct block_ref {
+    const vnode *body;
+    frame *frame;
+} block_ref;
+
+static void print_block(void *ctx, jutil_buf *b, const void *blk)
+{
+    rctx *c = ctx;
+    const block_ref *br = blk;
+    if (c->depth >= VTL_MAX_DEPTH) {
+        rc_fail(c, 500, "InternalServerErrorException", "#define nesting deeper than %d", VTL_MAX_DEPTH);
+        return;
+    }
+    jutil_buf *saved = c->out;
+    c->out = b;
+    c->depth++;
+    render_block(c, br->body);
+    if (c->ctrl == CTRL_BREAK) /* #break inside a #define ends the block */
+        c->ctrl = CTRL_NONE;
+    c->depth--;
+    c->out = saved;
+}
+
+slice v_to_string(rctx *c, vval v)
+{
+    if (v.kind == V_STRING)
+        return v.u.s;
+    jutil_buf b;
+    jutil_buf_init(&b, c->a, 32);
+    v_print(&b, v, print_block, c);
+    return jutil_buf_slice(&b);
+}
+
+/* ---------- variables ---------- */
+
+static bool always_null_when_missing(slice name)
+{
+    return slice_eq_cstr(name, "foreach") || slice_eq_cstr(name, "velocityCount") ||
+           slice_eq_cstr(name, "velocityHasNext") || (name.len && name.ptr[0] == '.');
+}
+
+static vval get_global(rctx *c, slice name)
+{
+    long i = vmap_find_str(c->vars, name);
+    if (i >= 0)
+        return c->vars->vals[i];
+    if (slice_eq_cstr(name, "foreach"))
+        return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
+    if (always_null_when_missing(name))
+        return v_null();
+    return v_str(SLICE_NULL); /* API Gateway: an unknown name is "" */
+}
+
+static vval get_var(rctx *c, slice name)
+{
+    for (frame *f = c->frame; f; f = f->parent) {
+        long i = vmap_find_str(f->locals, name);
+        if (i >= 0 && f->locals->vals[i].kind != V_NULL)
+            return f->locals->vals[i];
+        for (uint32_t k = 0; k < f->macro->nparams && k < f->call->nkids; k++) {
+            if (!slice_eq(f->macro->params[k], name))
+                continue;
+            /* arguments bind by name: evaluated in the caller's scope at each use */
+            frame *saved = c->frame;
+            c->frame = f->parent;
+            vval v = eval(c, f->call->kids[k]);
+            c->frame = saved;
+            return v;
+        }
+    }
+    return get_global(c, name);
+}
+
+static void set_var(rctx *c, slice name, vval v)
+{
+    for (frame *f = c->frame; f; f = f->parent)
+        vmap_put(c->a, f->locals, v_str(name), v);
+    vmap_put(c->a, c->vars, v_str(name), v);
+}
+
+static void remove_var(rctx *c, slice name)
+{
+    for (frame *f = c->frame; f; f = f->parent)
+        vmap_remove(f->locals, v_str(name));
+    vmap_remove(c->vars, v_str(name));
+}
+
+/* ---------- references ---------- */
+
+static vval index_get(rctx *c, vval self, vval arg, const vnode *n)
+{
+    (void)n;
+    if (self.kind == V_LIST) {
+        if (arg.kind != V_INT)
+            return v_null();
+        int64_t i = arg.u.i;
+        if (i < 0)
+            i += (int64_t)self.u.l->n;
+        if (i < 0 || (size_t)i >= self.u.l->n) {
+            rc_fail(c, 500, "InternalServerErrorException",
+                    "Error invoking method 'get(java.lang.Integer)' in java.util.ArrayList: index %lld out of bounds "
+                    "for length %zu",
+                    (long long)arg.u.i, self.u.l->n);
+            return v_null();
+        }
+        vval v = self.u.l->items[i];
+        return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
+    }
+    mresult r = m_call(c, self, SLICE_LIT("get"), &arg, 1);
+    return r.found ? r.v : v_null();
+}
+
+static vval eval_args_call(rctx *c, vval cur, const vnode *m)
+{
+    vval stack_args[8];
+    vval *args = m->nkids <= 8 ? stack_args : arena_alloc(c->a, m->nkids * sizeof(vval));
+    for (uint32_t i = 0; i < m->nkids; i++) {
+        args[i] = eval(c, m->kids[i]);
+        if (c->ctrl == CTRL_ERROR)
+            return v_null();
+    }
+    mresult r;
+    if (cur.kind == V_INPUT)
+        r = apigw_input(c, m->text, args, m->nkids);
+    else if (cur.kind == V_UTIL)
+        r = apigw_util(c, m->text, args, m->nkids);
+    else
+        r = m_call(c, cur, m->text, args, m->nkids);
+    if (!r.found)
+        return v_null();
+    return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
+}
+
+static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
+{
+    if (r->flags & NF_RUNT)
+        return v_null();
+    vval cur = get_var(c, r->text);
+    for (uint32_t i = 0; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
+        const vnode *m = r->kids[i];
+        switch (m->kind) {
+        case E_PROP:
+            cur = m_property(c, cur, m->text);
+            break;
+        case E_METHOD:
+            cur = eval_args_call(c, cur, m);
+            break;
+        case E_INDEX: {
+            vval arg = eval(c, m->kids[0]);
+            cur = index_get(c, cur, arg, m);
+            break;
+        }
+        default:
+            cur = v_null();
+        }
+    }
+    return cur;
+}
+
+static vval eval_ref(rctx *c, const vnode *r)
+{
+    return eval_ref_upto(c, r, r->nkids);
+}
+
+static void render_ref(rctx *c, const vnode *r)
+{
+    if (r->flags & NF_RUNT) {
+        emit(c, r->text);
+        return;
+    }
+    vval v = eval_ref(c, r);
+    if (c->ctrl == CTRL_ERROR)
+        return;
+    if (r->flags & NF_ESCAPED) {
+        emit(c, slice_make(r->prefix.ptr, (size_t)r->ival));
+        if (v.kind == V_NULL)
+            emit(c, SLICE_LIT("\\"));
+        emit(c, r->literal);
+        return;
+    }
+    emit(c, r->prefix);
+    if (v.kind == V_NULL)
+        return;
+    if (v.kind == V_BLOCK) {
+        print_block(c, c->out, v.u.blk);
+        return;
+    }
+    if (v.kind == V_STRING) {
+        emit(c, v.u.s);
+        return;
+    }
+    emit(c, v_to_string(c, v));
+}
+
+/* #set($a.b.c = v) / #set($m[$k] = v) */
+static void set_ref(rctx *c, const vnode *r, vval v)
+{
+    if (r->nkids == 0) {
+        set_var(c, r->text, v);
+        return;
+    }
+    vval target = eval_ref_upto(c, r, r->nkids - 1);
+    if (target.kind == V_NULL || c->ctrl == CTRL_ERROR)
+        return;
+    const vnode *last = r->kids[r->nkids - 1];
+    if (last->kind == E_INDEX) {
+        vval key = eval(c, last->kids[0]);
+        if (target.kind == V_LIST) {
+            if (key.kind != V_INT)
+                return;
+            int64_t i = key.u.i < 0 ? key.u.i + (int64_t)target.u.l->n : key.u.i;
+            if (i < 0 || (size_t)i >= target.u.l->n) {
+                rc_fail(
+                    c, 500, "InternalServerErrorException",
+                    "Exception calling method 'set(java.lang.Integer,%s)' in java.util.ArrayList: index out of bounds",
+                    v_class_name(v));
+                return;
+            }
+            target.u.l->items[i] = v;
+        } else if (target.kind == V_MAP) {
+            vmap_put(c->a, target.u.m, key, v);
+        }
+        return;
+    }
+    if (target.kind == V_MAP)
+        vmap_put(c->a, target.u.m, v_str(last->text), v);
+}
+
+/* ---------- expressions ---------- */
+
+static vval arith(rctx *c, int op, vval l, vval r)
+{
+    if (!v_is_num(l) || !v_is_num(r))
+        return v_null();
+    if (l.kind == V_DOUBLE || r.kind == V_DOUBLE) {
+        double a = l.kind == V_DOUBLE ? l.u.d : (double)l.u.i, b = r.kind == V_DOUBLE ? r.u.d : (double)r.u.i;
+        switch (op) {
+        case E_ADD:
+            return v_double(a + b);
+        case E_SUB:
+            return v_double(a - b);
+        case E_MUL:
+            return v_double(a * b);
+        case E_DIV:
+            return b == 0 ? v_null() : v_double(a / b);
+        default:
+            return b == 0 ? v_null() : v_double(fmod(a, b));
+        }
+    }
+    int64_t a = l.u.i, b = r.u.i, res;
+    bool lng = l.kind == V_LONG || r.kind == V_LONG, ovf = false;
+    switch (op) {
+    case E_ADD:
+        ovf = __builtin_add_overflow(a, b, &res);
+        break;
+    case E_SUB:
+        ovf = __builtin_sub_overflow(a, b, &res);
+        break;
+    case E_MUL:
+        ovf = __builtin_mul_overflow(a, b, &res);
+        break;
+    case E_DIV:
+        if (b == 0)
+            return v_null();
+        if (a == INT64_MIN && b == -1)
+            return v_double(-(double)INT64_MIN);
+        res = a / b;
+        break;
+    default:
+        if (b == 0)
+            return v_null();
+        res = (b == -1) ? 0 : a % b;
+        break;
+    }
+    if (ovf) { /* BigInteger in Velocity; a double is the nearest we carry */
+        double x = (double)a, y = (double)b;
+        return v_double(op == E_ADD ? x + y : op == E_SUB ? x - y : x * y);
+    }
+    (void)c;
+    return lng ? v_long(res) : v_integral(res);
+}
+
+static int num_cmp(vval l, vval r)
+{
+    if (l.kind == V_DOUBLE || r.kind == V_DOUBLE) {
+        double a = l.kind == V_DOUBLE ? l.u.d : (double)l.u.i, b = r.kind == V_DOUBLE ? r.u.d : (double)r.u.i;
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
+    return l.u.i < r.u.i ? -1 : l.u.i > r.u.i ? 1 : 0;
+}
+
+static bool same_family(vval a, vval b)
+{
+    if (a.kind == b.kind)
+        return a.kind != V_LIST || true;
+    return false;
+}
+
+static bool values_equal(rctx *c, vval l, vval r)
+{
+    if (v_is_num(l) && v_is_num(r))
+        return num_cmp(l, r) == 0;
+    if (l.kind != V_NULL && r.kind != V_NULL && same_family(l, r))
+        return v_java_equals(l, r);
+    if (l.kind == V_NULL && r.kind == V_NULL)
+        return true;
+    if (l.kind == V_NULL || r.kind == V_NULL)
+        return false;
+    return slice_eq(v_to_string(c, l), v_to_string(c, r));
+}
+
+static vval range_value(rctx *c, const vnode *n)
+{
+    vval a = eval(c, n->kids[0]), b = eval(c, n->kids[1]);
+    if (!v_is_num(a) || !v_is_num(b))
+        return v_null();
+    int64_t from = a.kind == V_DOUBLE ? (int64_t)a.u.d : a.u.i, to = b.kind == V_DOUBLE ? (int64_t)b.u.d : b.u.i;
+    uint64_t count = (uint64_t)(from <= to ? to - from : from - to) + 1;
+    if (count > 1000000) {
+        rc_fail(c, 500, "InternalServerErrorException", "range [%lld..%lld] is too large", (long long)from,
+                (long long)to);
+        return v_null();
+    }
+    vlist *l = vlist_new(c->a, (size_t)count, false);
+    for (uint64_t i = 0; i < count; i++)
+        vlist_add(c->a, l, v_integral(from <= to ? from + (int64_t)i : from - (int64_t)i));
+    return (vval){.kind = V_LIST, .u.l = l};
+}
+
+static vval eval_istring(rctx *c, const vnode *n)
+{
+    if (c->depth >= VTL_MAX_DEPTH) {
+        rc_fail(c, 500, "InternalServerErrorException", "string interpolation nested deeper than %d", VTL_MAX_DEPTH);
+        return v_null();
+    }
+    jutil_buf b;
+    jutil_buf_init(&b, c->a, 64);
+    jutil_buf *saved = c->out;
+    c->out = &b;
+    c->depth++;
+    render_block(c, n->kids[0]);
+    c->depth--;
+    c->out = saved;
+    slice s = jutil_buf_slice(&b);
+    if ((n->flags & NF_STRIP_LAST) && s.len > 0)
+        s.len--;
+    return v_str(s);
+}
+
+static vval eval(rctx *c, const vnode *n)
+{
+    if (c->ctrl == CTRL_ERROR)
+        return v_null();
+    switch (n->kind) {
+    case E_STRING:
+        return v_str(n->text);
+    case E_ISTRING:
+        return eval_istring(c, n);
+    case E_INT:
+        return (n->flags & NF_LONG) ? v_long(n->ival) : v_int(n->ival);
+    case E_FLOAT:
+        return v_double(n->dval);
+    case E_TRUE:
+        return v_bool(true);
+    case E_FALSE:
+        return v_bool(false);
+    case E_WORD:
+        return v_null();
+    case E_REF:
+        return eval_ref(c, n);
+    case E_RANGE:
+        return range_value(c, n);
+    case E_LIST: {
+        vlist *l = vlist_new(c->a, n->nkids, false);
+        for (uint32_t i = 0; i < n->nkids; i++)
+            vlist_add(c->a, l, eval(c, n->kids[i]));
+        return (vval){.kind = V_LIST, .u.l = l};
+    }
+    case E_MAP: {
+        vmap *m = vmap_new(c->a, n->nkids / 2);
+        for (uint32_t i = 0; i + 1 < n->nkids; i += 2) {
+            vval k = eval(c, n->kids[i]);
+            vval v = eval(c, n->kids[i + 1]);
+            vmap_put(c->a, m, k, v);
+        }
+        return (vval){.kind = V_MAP, .u.m = m};
+    }
+    case E_OR:
+    case E_AND:
+    case E_NOT:
+    case E_EQ:
+    case E_NE:
+    case E_LT:
+    case E_GT:
+    case E_LE:
+    case E_GE:
+        return v_bool(truthy(c, n));
+    case E_ADD: {
+        vval l = eval(c, n->kids[0]), r = eval(c, n->kids[1]);
+        if (l.kind == V_STRING || r.kind == V_STRING) {
+            slice a = l.kind == V_NULL ? n->kids[0]->literal : v_to_string(c, l);
+            slice b = r.kind == V_NULL ? n->kids[1]->literal : v_to_string(c, r);
+            char *buf = arena_alloc(c->a, a.len + b.len + 1);
+            if (a.len)
+                memcpy(buf, a.ptr, a.len);
+            if (b.len)
+                memcpy(buf + a.len, b.ptr, b.len);
+            return v_str(slice_make(buf, a.len + b.len));
+        }
+        return arith(c, E_ADD, l, r);
+    }
+    case E_SUB:
+    case E_MUL:
+    case E_DIV:
+    case E_MOD: {
+        vval l = eval(c, n->kids[0]), r = eval(c, n->kids[1]);
+        return arith(c, n->kind, l, r);
+    }
+    default:
+        return v_null();
+    }
+}
+
+static bool truthy(rctx *c, const vnode *n)
+{
+    if (c->ctrl == CTRL_ERROR)
+        return false;
+    switch (n->kind) {
+    case E_REF: {
+        vval v = eval_ref(c, n);
+        if (v.kind == V_NULL)
+            return false;
+        if (v.kind == V_BOOL)
+            return v.u.b;
+        return true;
+    }
+    case E_TRUE:
+        return true;
+    case E_OR:
+        return truthy(c, n->kids[0]) || truthy(c, n->kids[1]);
+    case E_AND:
+        return truthy(c, n->kids[0]) && truthy(c, n->kids[1]);
+    case E_NOT:
+        return !truthy(c, n->kids[0]);
+    case E_EQ:
+    case E_NE: {
+        vval l = eval(c, n->kids[0]), r = eval(c, n->kids[1]);
+        bool eq = values_equal(c, l, r);
+        return n->kind == E_EQ ? eq : !eq;
+    }
+    case E_LT:
+    case E_GT:
+    case E_LE:
+    case E_GE: {
+        vval l = eval(c, n->kids[0]), r = eval(c, n->kids[1]);
+        if (!v_is_num(l) || !v_is_num(r))
+            return false;
+        int k = num_cmp(l, r);
+        return n->kind == E_LT ? k < 0 : n->kind == E_GT ? k > 0 : n->kind == E_LE ? k <= 0 : k >= 0;
+    }
+    default:
+        return false; /* Velocity: literals, lists and maps do not evaluate to true */
+    }
+}
+
+/* ---------- directives ---------- */
+
+static void render_foreach(rctx *c, const vnode *n)
+{
+    const vnode *src = n->kids[0];
+    vval coll = eval(c, src);
+    if (c->ctrl == CTRL_ERROR || coll.kind == V_NULL)
+        return;
+    vval *items = NULL;
+    size_t count = 0;
+    vmap *keys_of = NULL;
+    if (coll.kind == V_LIST) {
+        /* iterate a snapshot of the length: Velocity's iterator would fail on concurrent change */
+        items = coll.u.l->items;
+        count = coll.u.l->n;
+    } else if (coll.kind == V_MAP) {
+        keys_of = coll.u.m;
+        count = coll.u.m->n;
+    } else {
+        return; /* not iterable */
+    }
+    slice name = n->text;
+    long had = vmap_find_str(c->vars, name);
+    vval old = had >= 0 ? c->vars->vals[had] : v_null();
+    long hc = vmap_find_str(c->vars, SLICE_LIT("velocityCount"));
+    vval old_count = hc >= 0 ? c->vars->vals[hc] : v_null();
+    long hh = vmap_find_str(c->vars, SLICE_LIT("velocityHasNext"));
+    vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
+    vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
+    c->foreach = &scope;
+    for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
+        vval item;
+        if (keys_of) {
+            if (i >= keys_of->n)
+                break;
+            item = keys_of->vals[i];
+        } else {
+            if (i >= coll.u.l->n)
+                break;
+            item = coll.u.l->items[i];
+            (void)items;
+        }
+        size_t now = keys_of ? keys_of->n : coll.u.l->n;
+        scope.index = (int64_t)i;
+        scope.has_next = i + 1 < now;
+        set_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1));
+        set_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next));
+        if (item.kind == V_NULL)
+            remove_var(c, name);
+        else
+            set_var(c, name, item);
+        render_block(c, n->kids[1]);
+        if (c->ctrl == CTRL_BREAK) {
+            c->ctrl = CTRL_NONE;
+            break;
+        }
+        if (c->ctrl != CTRL_NONE)
+            break;
+    }
+    c->foreach = scope.parent;
+    if (c->ctrl == CTRL_ERROR)
+        return;
+    if (had >= 0)
+        set_var(c, name, old);
+    else
+        remove_var(c, name);
+    if (hc >= 0)
+        set_var(c, SLICE_LIT("velocityCount"), old_count);
+    else
+        remove_var(c, SLICE_LIT("velocityCount"));
+    if (hh >= 0)
+        set_var(c, SLICE_LIT("velocityHasNext"), old_hn);
+    else
+        remove_var(c, SLICE_LIT("velocityHasNext"));
+}
+
+static void render_macro_call(rctx *c, const vnode *n)
+{
+    const vmacro *m = vtl_find_macro(c->t, n->text);
+    if (m == NULL) {
+        emit(c, n->literal);
+        return;
+    }
+    if (c->depth >= VTL_MAX_DEPTH) {
+        rc_fail(c, 500, "InternalServerErrorException", "Max calling depth of %d was exceeded in macro '%.*s'",
+                VTL_MAX_DEPTH, SLICE_FMT(n->text));
+        return;
+    }
+    frame f = {.macro = m, .call = n, .parent = c->frame, .locals = vmap_new(c->a, 4)};
+    /* constant arguments (numbers, booleans, words) are evaluated once, at the call */
+    for (uint32_t k = 0; k < m->nparams && k < n->nkids; k++) {
+        int kind = n->kids[k]->kind;
+        if (kind != E_REF && kind != E_RANGE && kind != E_LIST && kind != E_MAP && kind != E_STRING &&
+            kind != E_ISTRING)
+            vmap_put(c->a, f.locals, v_str(m->params[k]), eval(c, n->kids[k]));
+    }
+    c->frame = &f;
+    c->depth++;
+    render_block(c, m->body);
+    c->depth--;
+    c->frame = f.parent;
+    if (c->ctrl == CTRL_BREAK)
+        c->ctrl = CTRL_NONE;
+}
+
+static void render_evaluate(rctx *c, const vnode *n)
+{
+    vval v = eval(c, n->kids[0]);
+    if (v.kind == V_NULL || c->ctrl == CTRL_ERROR)
+        return;
+    if (c->depth >= VTL_MAX_DEPTH) {
+        rc_fail(c, 500, "InternalServerErrorException", "#evaluate nested deeper than %d", VTL_MAX_DEPTH);
+        return;
+    }
+    slice src = v_to_string(c, v);
+    aws_error e;
+    error_clear(&e);
+    /* macros the evaluated text defines go into a per-request copy: the compiled template is shared */
+    vtl_template *scope = arena_alloc(c->a, sizeof(*scope));
+    *scope = *c->t;
+    vnode *tree = vtl_parse(scope, src, c->a, 1, &e);
+    if (!tree) {
+        rc_fail(c, 500, "InternalServerErrorException", "#evaluate: %s", e.message);
+        return;
+    }
+    const vtl_template *saved = c->t;
+    c->t = scope;
+    c->depth++;
+    render_block(c, tree);
+    c->depth--;
+    c->t = saved;
+    if (c->ctrl == CTRL_BREAK)
+        c->ctrl = CTRL_NONE;
+}
+
+static void render_node(rctx *c, const vnode *n)
+{
+    if (++c->steps > VTL_MAX_STEPS) {
+        rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u steps", VTL_MAX_STEPS);
+        return;
+    }
+    if (c->a->total_bytes - c->arena_start > VTL_MAX_MEMORY) {
+        rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u bytes of memory",
+                VTL_MAX_MEMORY);
+        return;
+    }
+    switch (n->kind) {
+    case N_TEXT:
+        emit(c, n->text);
+        return;
+    case N_BLOCK:
+        render_block(c, n);
+        return;
+    case N_REF:
+        render_ref(c, n->kids[0]);
+        return;
+    case N_IF: {
+        uint32_t pairs = (n->flags & NF_HAS_ELSE) ? n->nkids - 1 : n->nkids;
+        for (uint32_t i = 0; i + 1 < pairs + 1 && i < pairs; i += 2) {
+            if (truthy(c, n->kids[i])) {
+                render_block(c, n->kids[i + 1]);
+                return;
+            }
+            if (c->ctrl != CTRL_NONE)
+                return;
+        }
+        if (n->flags & NF_HAS_ELSE)
+            render_block(c, n->kids[n->nkids - 1]);
+        return;
+    }
+    case N_SET: {
+        vval v = eval(c, n->kids[1]);
+        if (v.kind == V_NULL || c->ctrl == CTRL_ERROR)
+            return; /* Velocity 1.7 leaves the target unchanged when the value is null */
+        set_ref(c, n->kids[0], v);
+        return;
+    }
+    case N_FOREACH:
+        render_foreach(c, n);
+        return;
+    case N_DEFINE: {
+        block_ref *br = arena_alloc(c->a, sizeof(*br));
+        br->body = n->kids[0];
+        br->frame = c->frame;
+        set_var(c, n->text, (vval){.kind = V_BLOCK, .u.blk = br});
+        return;
+    }
+    case N_MACRO_DEF:
+        return;
+    case N_MACRO_CALL:
+        render_macro_call(c, n);
+        return;
+    case N_BREAK:
+        c->ctrl = CTRL_BREAK;
+        return;
+    case N_STOP:
+        c->ctrl = CTRL_STOP;
+        return;
+    case N_EVALUATE:
+        render_evaluate(c, n);
+        return;
+    default:
+        return;
+    }
+}
+
+static void render_block(rctx *c, const vnode *b)
+{
+    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++)
+        render_node(c, b->kids[i]);
+}
+
+/* ---------- public API ---------- */
+
+vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
+{
+    vtl_template *t = arena_calloc(a, sizeof(*t));
+    t->source = arena_slice_dup(a, source);
+    t->root = vtl_parse(t, t->source, a, 0, err);
+    return t->root ? t : NULL;
+}
+
+int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
+{
+    arena *prev = json_arena_push(a);
+    rctx c;
+    memset(&c, 0, sizeof(c));
+    c.a = a;
+    c.t = t;
+    c.env = env;
+    c.err = err;
+    c.arena_start = a->total_bytes;
+    jutil_buf b;
+    jutil_buf_init(&b, a, t->source.len + 256);
+    c.out = &b;
+    c.vars = vmap_new(a, 16);
+    vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});
+    vmap_put(a, c.vars, v_str(SLICE_LIT("util")), (vval){.kind = V_UTIL});
+    c.context = apigw_context(&c);
+    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), c.context);
+    vmap *sv = vmap_new(a, env->stage_variables.count);
+    for (size_t i = 0; i < env->stage_variables.count; i++)
+        vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
+    vmap_put(a, c.vars, v_str(SLICE_LIT("stageVariables")), (vval){.kind = V_MAP, .u.m = sv});
+    render_block(&c, t->root);
+    json_arena_pop(prev);
+    if (c.ctrl == CTRL_ERROR)
+        return -1;
+    apigw_overrides_out(&c);
+    *out = jutil_buf_slice(&b);
+    return 0;
+}

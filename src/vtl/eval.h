@@ -1,0 +1,65 @@
+/*
+ * eval: renders a compiled template (ast.h) against one request's environment, with Velocity 1.7's
+ * semantics and API Gateway's null rules (nulls and unknown names evaluate to ""). Shared between the
+ * evaluator (eval.c), the Java methods on values (methods.c) and API Gateway's $input/$util/$context
+ * (apigw.c). Everything a render allocates is in the request arena; the template is never written.
+ */
+#ifndef PORTICO_VTL_EVAL_H
+#define PORTICO_VTL_EVAL_H
+
+#include "core/error.h"
+#include "vtl/ast.h"
+#include "vtl/jutil.h"
+#include "vtl/value.h"
+#include "vtl/vtl.h"
+
+typedef struct frame frame;
+struct frame {
+    const vmacro *macro;
+    const vnode *call; /* the N_MACRO_CALL whose arguments bind by name */
+    frame *parent;
+    vmap *locals;
+};
+
+enum { CTRL_NONE, CTRL_BREAK, CTRL_STOP, CTRL_ERROR };
+
+typedef struct rctx {
+    arena *a;
+    const vtl_template *t;
+    vtl_env *env;
+    jutil_buf *out;
+    vmap *vars;
+    frame *frame;
+    vforeach *foreach;
+    int depth;
+    int ctrl;
+    size_t steps, arena_start;
+    aws_error *err;
+    /* $input's parsed body, parsed once on first use */
+    json_t *body_json;
+    int body_state; /* 0 not parsed, 1 parsed, -1 failed */
+    aws_error body_err;
+    vval context; /* the $context map */
+} rctx;
+
+/* The result of looking up a method: found (value, possibly null) or not found (Velocity: null, and
+ * the reference is "invalid"). */
+typedef struct mresult {
+    bool found;
+    vval v;
+} mresult;
+
+/* Sets a render failure (status 500 unless given) and stops rendering. */
+void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* methods.c */
+mresult m_call(rctx *c, vval self, slice name, vval *args, uint32_t nargs);
+vval m_property(rctx *c, vval self, slice name);
+slice v_to_string(rctx *c, vval v);
+/* apigw.c */
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs);
+mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
+vval apigw_context(rctx *c);
+void apigw_overrides_out(rctx *c);
+
+#endif

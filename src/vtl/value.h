@@ -1,0 +1,129 @@
+/*
+ * value: the Java objects a mapping template sees (String, Integer/Long, Double, Boolean, null,
+ * ArrayList, json-smart JSONArray, LinkedHashMap, Map.Entry, API Gateway's $input/$util) and how Java
+ * prints and compares them. Values live in the request arena; lists and maps are mutable (templates
+ * call add and put), everything else is immutable. Never evaluates templates.
+ */
+#ifndef PORTICO_VTL_VALUE_H
+#define PORTICO_VTL_VALUE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/slice.h"
+#include "vtl/jutil.h"
+
+typedef enum {
+    V_NULL,
+    V_STRING,
+    V_INT,    /* java.lang.Integer */
+    V_LONG,   /* java.lang.Long */
+    V_DOUBLE, /* java.lang.Double */
+    V_BOOL,
+    V_LIST,    /* ArrayList, or json-smart JSONArray when l->json */
+    V_MAP,     /* LinkedHashMap */
+    V_ENTRY,   /* Map.Entry from entrySet() */
+    V_INPUT,   /* $input */
+    V_UTIL,    /* $util */
+    V_FOREACH, /* $foreach */
+    V_BLOCK,   /* a #define block, rendered when printed */
+} vkind;
+
+typedef struct vlist vlist;
+typedef struct vmap vmap;
+typedef struct vforeach vforeach;
+
+typedef struct vval {
+    uint8_t kind;
+    union {
+        slice s;
+        int64_t i;
+        double d;
+        bool b;
+        vlist *l;
+        vmap *m;
+        struct {
+            vmap *map;
+            size_t idx;
+        } e;
+        vforeach *f;
+        const void *blk;
+    } u;
+} vval;
+
+struct vlist {
+    vval *items;
+    size_t n, cap;
+    bool json; /* JSONArray: prints as compact JSON */
+};
+
+struct vmap {
+    vval *keys, *vals;
+    size_t n, cap;
+};
+
+struct vforeach {
+    int64_t index;
+    bool has_next;
+    vforeach *parent;
+};
+
+static inline vval v_null(void)
+{
+    return (vval){.kind = V_NULL};
+}
+static inline vval v_str(slice s)
+{
+    return (vval){.kind = V_STRING, .u.s = s};
+}
+static inline vval v_int(int64_t i)
+{
+    return (vval){.kind = V_INT, .u.i = i};
+}
+static inline vval v_long(int64_t i)
+{
+    return (vval){.kind = V_LONG, .u.i = i};
+}
+static inline vval v_double(double d)
+{
+    return (vval){.kind = V_DOUBLE, .u.d = d};
+}
+static inline vval v_bool(bool b)
+{
+    return (vval){.kind = V_BOOL, .u.b = b};
+}
+static inline bool v_is_num(vval v)
+{
+    return v.kind == V_INT || v.kind == V_LONG || v.kind == V_DOUBLE;
+}
+/* An integral result: Integer when it fits, Long otherwise (Velocity's MathUtils widening). */
+static inline vval v_integral(int64_t i)
+{
+    return (i >= INT32_MIN && i <= INT32_MAX) ? v_int(i) : v_long(i);
+}
+
+vlist *vlist_new(arena *a, size_t cap, bool json);
+void vlist_add(arena *a, vlist *l, vval v);
+vmap *vmap_new(arena *a, size_t cap);
+/* Index of key or -1. Keys compare as Java's equals. */
+long vmap_find(const vmap *m, vval key);
+long vmap_find_str(const vmap *m, slice key);
+/* Returns the previous value (null when none), as Map.put does. */
+vval vmap_put(arena *a, vmap *m, vval key, vval value);
+vval vmap_remove(vmap *m, vval key);
+
+/* Java's equals(): same class and same value. */
+bool v_java_equals(vval a, vval b);
+/* String.valueOf(v) into b (null prints "null"). `render_block` prints #define blocks. */
+typedef void (*v_block_printer)(void *ctx, jutil_buf *b, const void *blk);
+void v_print(jutil_buf *b, vval v, v_block_printer pb, void *pctx);
+/* json-smart's writer (JSONArray contents and $input.json). */
+void v_print_json(jutil_buf *b, vval v, jutil_json_style style);
+/* A jansson value from the JSON provider as the Java object json-smart gives (objects: LinkedHashMap,
+ * arrays: JSONArray). */
+vval v_from_json(arena *a, const json_t *j);
+const char *v_class_name(vval v);
+
+#endif
