@@ -65,7 +65,7 @@ int cmd_test_invoke(int argc, char **argv)
     gateway_options gopts = {.data_dir = req.data_dir};
     gateway *g = NULL;
     if (gateway_ensure_tables(model, engine, &err) != 0 ||
-        (g = gateway_create(model, engine, &gopts, &load, &err)) == NULL) {
+        (g = gateway_create((const stack_model *const *)&model, 1, engine, &gopts, &load, &err)) == NULL) {
         fprintf(stderr, "portico: %s\n", err.message);
         goto out;
     }

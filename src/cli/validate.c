@@ -41,7 +41,7 @@ int cmd_validate(int argc, char **argv)
     int rc = 1;
     gateway *g = NULL;
     if (stack_load(path, &opts, &model, &load, &err) != 0 ||
-        (g = gateway_create(model, NULL, NULL, &load, &err)) == NULL) {
+        (g = gateway_create((const stack_model *const *)&model, 1, NULL, NULL, &load, &err)) == NULL) {
         fprintf(stderr, "portico: %s: %s\n", path, err.message);
     } else {
         stack_print_warnings(stdout, model);

@@ -16,11 +16,23 @@ static int save(const char *path, json_t *values, aws_error *err)
     return 0;
 }
 
+/* The i-th key over all the models. */
+static const model_api_key *api_key_at(const gateway *g, size_t i)
+{
+    for (size_t m = 0; m < g->model_count; m++) {
+        if (i < g->models[m]->api_key_count)
+            return &g->models[m]->api_keys[i];
+        i -= g->models[m]->api_key_count;
+    }
+    return NULL;
+}
+
 int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
 {
-    const stack_model *m = g->model;
-    g->key_values = calloc(m->api_key_count + 1, sizeof(*g->key_values));
-    g->key_value_count = m->api_key_count;
+    size_t total = 0;
+    for (size_t i = 0; i < g->model_count; i++)
+        total += g->models[i]->api_key_count;
+    g->key_values = calloc(total + 1, sizeof(*g->key_values));
     char path[4096];
     json_t *kept = NULL;
     arena *previous = json_arena_push(NULL); /* what is read here lives as long as the gateway */
@@ -33,8 +45,8 @@ int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
         kept = json_object();
     }
     bool changed = false;
-    for (size_t i = 0; i < m->api_key_count; i++) {
-        const model_api_key *k = &m->api_keys[i];
+    for (size_t i = 0; i < total; i++) {
+        const model_api_key *k = api_key_at(g, i);
         slice value = k->value;
         if (k->value_generated) {
             const json_t *stored = json_object_getn(kept, k->logical_id.ptr, k->logical_id.len);
@@ -45,7 +57,7 @@ int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
                 changed = true;
             }
         }
-        g->key_values[i] = (gw_key_value){k, value};
+        g->key_values[g->key_value_count++] = (gw_key_value){k, value};
     }
     int rc = 0;
     if (changed && data_dir != NULL) {

@@ -42,8 +42,7 @@ json_t *gw_context_new(gw_exchange *x, gw_state *st)
     slice host = x->host;
     const char *dot = host.len != 0 ? memchr(host.ptr, '.', host.len) : NULL;
     slice prefix = dot != NULL ? slice_make(host.ptr, (size_t)(dot - host.ptr)) : host;
-    const stack_model *m = st->g->model;
-    return json_pack("{s:s, s:o, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:s#, s:o, s:{}, s:{}, s:n, s:n, s:n, s:n, s:n}",
+    return json_pack("{s:s, s:o, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:{}, s:{}, s:n, s:n, s:n, s:n, s:n, s:n}",
                      "requestId", st->request_id,                                          /* */
                      "extendedRequestId", extended_request_id(),                           /* */
                      "requestTime", request_time,                                          /* */
@@ -53,10 +52,9 @@ json_t *gw_context_new(gw_exchange *x, gw_state *st)
                      "protocol", string_or_null(x->protocol),                              /* */
                      "domainName", string_or_null(host),                                   /* */
                      "domainPrefix", string_or_null(prefix),                               /* */
-                     "accountId", m->account_id.ptr, m->account_id.len,                    /* */
                      "identity", identity,                                                 /* */
                      "authorizer", "error",                                                /* */
-                     "stage", "resourcePath", "resourceId", "apiId", "wafResponseCode");
+                     "stage", "resourcePath", "resourceId", "apiId", "accountId", "wafResponseCode");
 }
 
 void gw_context_route(gw_exchange *x, gw_state *st)
@@ -66,4 +64,5 @@ void gw_context_route(gw_exchange *x, gw_state *st)
     json_object_set_new(st->context, "resourcePath", string_or_null(st->resource->path));
     json_object_set_new(st->context, "resourceId", string_or_null(st->resource->id));
     json_object_set_new(st->context, "apiId", string_or_null(st->api->id));
+    json_object_set_new(st->context, "accountId", string_or_null(st->model->account_id));
 }

@@ -153,34 +153,43 @@ static int prepare_gateway_responses(gateway *g, const model_api *api, aws_error
     return 0;
 }
 
-gateway *gateway_create(const stack_model *model, dynamo_engine *engine, const gateway_options *options,
-                        arena *load_arena, aws_error *err)
+static int prepare_model(gateway *g, const stack_model *model, arena *load_arena, aws_error *err)
 {
-    gateway *g = calloc(1, sizeof(*g));
-    g->model = model;
-    g->engine = engine;
-    g->arena = load_arena;
-    g->default_error_template = vtl_compile(SLICE_LIT(GATEWAY_RESPONSE_DEFAULT_TEMPLATE), load_arena, err);
-    if (g->default_error_template == NULL)
-        goto fail;
     for (size_t a = 0; a < model->api_count; a++) {
         const model_api *api = &model->apis[a];
         for (size_t r = 0; r < api->resource_count; r++)
             for (int v = 0; v < MODEL_VERB_COUNT; v++)
                 if (api->resources[r]->methods[v] != NULL &&
                     prepare_method(g, api, api->resources[r]->methods[v], err) != 0)
-                    goto fail;
+                    return -1;
         if (prepare_gateway_responses(g, api, err) != 0)
-            goto fail;
+            return -1;
         g->stages = realloc(g->stages, (g->stage_count + api->stage_count) * sizeof(*g->stages));
         for (size_t s = 0; s < api->stage_count; s++) {
             const model_stage *stage = &api->stages[s];
             vtl_pair *vars = arena_alloc(load_arena, (stage->variables.count + 1) * sizeof(*vars));
             for (size_t i = 0; i < stage->variables.count; i++)
                 vars[i] = (vtl_pair){stage->variables.items[i].key, stage->variables.items[i].value};
-            g->stages[g->stage_count++] = (gw_stage_info){api, stage, {vars, stage->variables.count}};
+            g->stages[g->stage_count++] = (gw_stage_info){model, api, stage, {vars, stage->variables.count}};
         }
     }
+    return 0;
+}
+
+gateway *gateway_create(const stack_model *const *models, size_t model_count, dynamo_engine *engine,
+                        const gateway_options *options, arena *load_arena, aws_error *err)
+{
+    gateway *g = calloc(1, sizeof(*g));
+    g->models = models;
+    g->model_count = model_count;
+    g->engine = engine;
+    g->arena = load_arena;
+    g->default_error_template = vtl_compile(SLICE_LIT(GATEWAY_RESPONSE_DEFAULT_TEMPLATE), load_arena, err);
+    if (g->default_error_template == NULL)
+        goto fail;
+    for (size_t m = 0; m < model_count; m++)
+        if (prepare_model(g, models[m], load_arena, err) != 0)
+            goto fail;
     if (api_keys_resolve(g, options != NULL ? options->data_dir : NULL, err) != 0)
         goto fail;
     return g;
@@ -201,10 +210,6 @@ void gateway_destroy(gateway *g)
     free(g);
 }
 
-const stack_model *gateway_model(const gateway *g)
-{
-    return g->model;
-}
 
 /* ---- gateway responses ------------------------------------------------------------------------ */
 
@@ -346,6 +351,28 @@ static vtl_pairs parse_query(arena *a, slice query)
     return out;
 }
 
+/* The API a Host names ("{api-id}.execute-api.…") in any model, else the first model's default API. */
+static void route_api(const gateway *g, slice host, gw_state *st)
+{
+    static const char marker[] = ".execute-api.";
+    const char *at = host.len != 0 ? memmem(host.ptr, host.len, marker, sizeof(marker) - 1) : NULL;
+    if (at != NULL) {
+        slice id = slice_make(host.ptr, (size_t)(at - host.ptr));
+        for (size_t m = 0; m < g->model_count; m++) {
+            const model_api *api = model_api_by_id(g->models[m], id);
+            if (api != NULL) {
+                st->model = g->models[m];
+                st->api = api;
+                return;
+            }
+        }
+    }
+    if (g->model_count != 0) {
+        st->model = g->models[0];
+        st->api = model_api_for_host(g->models[0], host);
+    }
+}
+
 void gateway_handle(gateway *g, gw_exchange *x)
 {
     gw_state *st = arena_calloc(x->arena, sizeof(*st));
@@ -357,7 +384,7 @@ void gateway_handle(gateway *g, gw_exchange *x)
     st->context = gw_context_new(x, st);
     st->context_error = json_object_get(st->context, "error");
 
-    st->api = model_api_for_host(g->model, x->host);
+    route_api(g, x->host, st);
     slice path = x->path.len != 0 ? x->path : SLICE_LIT("/");
     size_t stage_end = 1;
     while (stage_end < path.len && path.ptr[stage_end] != '/')

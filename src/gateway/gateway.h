@@ -37,10 +37,12 @@ typedef struct gateway_options {
     bool warn_to_stderr;  /* print load-time warnings */
 } gateway_options;
 
-gateway *gateway_create(const stack_model *model, dynamo_engine *engine, const gateway_options *options,
-                        arena *load_arena, aws_error *err);
+/* Serves every API of every model. The first API of the first model is the default one: the API a
+ * request reaches unless its Host names another ("{api-id}.execute-api.…", see stack/model.h). The
+ * models must outlive the gateway. */
+gateway *gateway_create(const stack_model *const *models, size_t model_count, dynamo_engine *engine,
+                        const gateway_options *options, arena *load_arena, aws_error *err);
 void gateway_destroy(gateway *g);
-const stack_model *gateway_model(const gateway *g);
 /* Generated API key values, once known (printed at start by `serve`). */
 slice gateway_api_key_value(const gateway *g, const model_api_key *key);
 

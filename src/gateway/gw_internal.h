@@ -16,6 +16,7 @@
 
 /* Per stage, what the request path wants ready-made. */
 typedef struct gw_stage_info {
+    const stack_model *model;
     const model_api *api;
     const model_stage *stage;
     vtl_pairs variables;
@@ -28,7 +29,8 @@ typedef struct gw_key_value {
 } gw_key_value;
 
 struct gateway {
-    const stack_model *model;
+    const stack_model *const *models;
+    size_t model_count;
     dynamo_engine *engine;
     arena *arena; /* the load arena: compiled templates, schemas' owners, tables below */
     gw_stage_info *stages;
@@ -42,6 +44,7 @@ struct gateway {
 
 typedef struct gw_state {
     gateway *g;
+    const stack_model *model; /* the one holding the API the request reached */
     const model_api *api;
     const gw_stage_info *stage;
     const model_resource *resource;

@@ -70,7 +70,7 @@ static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_e
     slice action = slice_cstr(arena_sprintf(x->arena, "dynamodb:%.*s", SLICE_FMT(in->aws_action)));
     slice resources[128];
     arn_list list = {resources, 0, 128, false};
-    request_resources(st->g->model, request, &list, x->arena);
+    request_resources(st->model, request, &list, x->arena);
     if (list.overflow)
         return error_set(err, 400, "AccessDeniedException", "The request reaches too many resources to authorize");
     for (size_t i = 0; i < list.count; i++) {
@@ -79,7 +79,7 @@ static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_e
         return error_set(err, 400, "AccessDeniedException",
                          "User: arn:aws:sts::%.*s:assumed-role/%.*s/BackplaneAssumeRoleSession is not authorized to "
                          "perform: %.*s on resource: %.*s because no identity-based policy allows the %.*s action",
-                         SLICE_FMT(st->g->model->account_id), SLICE_FMT(role->name), SLICE_FMT(action),
+                         SLICE_FMT(st->model->account_id), SLICE_FMT(role->name), SLICE_FMT(action),
                          SLICE_FMT(resources[i]), SLICE_FMT(action));
     }
     return 0;
@@ -135,7 +135,7 @@ void gw_integration_aws(gw_exchange *x, gw_state *st)
 {
     const model_integration *in = &st->method->integration;
     gw_trace(x, "Endpoint request URI: https://dynamodb.%.*s.amazonaws.com/?Action=%.*s",
-             SLICE_FMT(st->g->model->region), SLICE_FMT(in->aws_action));
+             SLICE_FMT(st->model->region), SLICE_FMT(in->aws_action));
     json_error_t jerr;
     json_t *request = json_loadb(st->integration_body.ptr != NULL ? st->integration_body.ptr : "",
                                  st->integration_body.len, 0, &jerr);

@@ -14,7 +14,7 @@ static int check_api_key(gw_exchange *x, gw_state *st)
     }
     const model_usage_plan *plans[1];
     if (key == NULL || !key->enabled ||
-        model_usage_plans_for(st->g->model, st->api, st->stage->stage->name, key, plans, 1) == 0) {
+        model_usage_plans_for(st->model, st->api, st->stage->stage->name, key, plans, 1) == 0) {
         gw_trace(x, "API Key %s not authorized because %s", value.ptr != NULL ? "given" : "(none)",
                  key == NULL     ? "it is unknown"
                  : !key->enabled ? "it is disabled"
