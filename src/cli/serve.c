@@ -14,7 +14,11 @@
 #include "core/reqid.h"
 #include "dynamo/engine.h"
 #include "dynamo/wire.h"
+#include "gateway/gateway.h"
+#include "gateway/http_transport.h"
+#include "gateway/tables.h"
 #include "http/server.h"
+#include "stack/stack.h"
 
 typedef struct {
     char host[64];
@@ -24,12 +28,13 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fputs("usage: portico serve [TEMPLATE...] [--data DIR] [--listen ADDR:PORT]\n"
+    fputs("usage: portico serve [TEMPLATE...] [--data DIR] [--listen ADDR:PORT] [--parameter K=V]...\n"
           "                     [--dynamodb-listen ADDR:PORT|off] [--threads N] [--no-fsync] [--http2]\n"
           "\n"
           "  TEMPLATE              CloudFormation / SAM / OpenAPI files whose APIs to serve\n"
           "  --data DIR            where the embedded store keeps its data (default ./portico-data)\n"
           "  --listen ADDR:PORT    the API gateway (default 127.0.0.1:8080)\n"
+          "  --parameter K=V       a template parameter's value (overrides its Default)\n"
           "  --dynamodb-listen A:P DynamoDB's wire API for the AWS CLI and SDKs (default 127.0.0.1:8000),\n"
           "                        or 'off'\n"
           "  --threads N           event loops (default: one per core)\n"
@@ -80,34 +85,6 @@ static int parse_listen(const char *arg, bool allow_off, listen_addr *out)
     return 0;
 }
 
-/* ---- PLACEHOLDER until the gateway lands: every request gets API Gateway's answer for a route
- * that does not exist. Replaced by the gateway's handler. ---- */
-static http_outcome gateway_placeholder(http_request *req, void *ctx)
-{
-    (void)ctx;
-    char *id = arena_alloc(req->arena, REQID_UUID_LEN + 1);
-    reqid_uuid(id);
-    http_header h[] = {
-        {SLICE_LIT("Content-Type"), SLICE_LIT("application/json")},
-        {SLICE_LIT("x-amzn-RequestId"), slice_cstr(id)},
-        {SLICE_LIT("x-amzn-ErrorType"), SLICE_LIT("MissingAuthenticationTokenException")},
-    };
-    http_respond(req, 403, h, 3, SLICE_LIT("{\"message\":\"Missing Authentication Token\"}"));
-    return HTTP_DONE;
-}
-
-static void gateway_placeholder_error(void *ctx, http_response *out, arena *a)
-{
-    (void)ctx;
-    http_header *h = arena_alloc(a, sizeof(*h));
-    h[0] = (http_header){SLICE_LIT("Content-Type"), SLICE_LIT("application/json")};
-    out->headers = h;
-    out->num_headers = 1;
-    out->body = out->status == 413 ? SLICE_LIT("{\"message\":\"Request Too Long\"}")
-                                   : SLICE_LIT("{\"message\":\"Bad Request\"}");
-}
-/* ---- end of the placeholder ---- */
-
 static void print_url(const char *what, const char *host, unsigned port)
 {
     bool v6 = strchr(host, ':') != NULL;
@@ -117,13 +94,15 @@ static void print_url(const char *what, const char *host, unsigned port)
 int cmd_serve(int argc, char **argv)
 {
     const char *data_dir = "./portico-data";
-    listen_addr gateway, wire_addr;
-    parse_listen("127.0.0.1:8080", false, &gateway);
+    listen_addr gateway_addr, wire_addr;
+    parse_listen("127.0.0.1:8080", false, &gateway_addr);
     parse_listen("127.0.0.1:8000", true, &wire_addr);
     unsigned threads = 0;
     bool durable = true, http2 = false;
     const char **templates = calloc((size_t)argc + 1, sizeof(char *));
     size_t num_templates = 0;
+    stack_parameter *parameters = calloc((size_t)argc + 1, sizeof(*parameters));
+    size_t num_parameters = 0;
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -131,11 +110,12 @@ int cmd_serve(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             free(templates);
+            free(parameters);
             return 0;
         } else if (strcmp(a, "--data") == 0 && has_value) {
             data_dir = argv[++i];
         } else if (strcmp(a, "--listen") == 0 && has_value) {
-            if (parse_listen(argv[++i], false, &gateway) != 0) {
+            if (parse_listen(argv[++i], false, &gateway_addr) != 0) {
                 fprintf(stderr, "portico: --listen wants ADDR:PORT, not '%s'\n", argv[i]);
                 free(templates);
                 return 2;
@@ -155,6 +135,14 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             threads = (unsigned)n;
+        } else if (strcmp(a, "--parameter") == 0 && has_value) {
+            if (stack_parameter_parse(argv[++i], &parameters[num_parameters]) != 0) {
+                fprintf(stderr, "portico: --parameter wants K=V, not '%s'\n", argv[i]);
+                free(templates);
+                free(parameters);
+                return 2;
+            }
+            num_parameters++;
         } else if (strcmp(a, "--no-fsync") == 0) {
             durable = false;
         } else if (strcmp(a, "--http2") == 0) {
@@ -163,13 +151,30 @@ int cmd_serve(int argc, char **argv)
             fprintf(stderr, "portico: serve: unknown option or missing value: '%s'\n\n", a);
             usage(stderr);
             free(templates);
+            free(parameters);
             return 2;
         } else {
             templates[num_templates++] = a;
         }
     }
-    for (size_t i = 0; i < num_templates; i++) /* PLACEHOLDER until the gateway lands */
-        fprintf(stderr, "portico: %s: not served yet (the gateway is not built in this version)\n", templates[i]);
+    /* The APIs to serve, read before anything starts: a broken template stops here. */
+    arena load;
+    arena_init(&load, 1 << 16);
+    stack_model **models = calloc(num_templates + 1, sizeof(*models));
+    aws_error err;
+    error_clear(&err);
+    stack_options stack_opts = {.parameters = parameters, .parameter_count = num_parameters};
+    for (size_t i = 0; i < num_templates; i++) {
+        if (stack_load(templates[i], &stack_opts, &models[i], &load, &err) != 0) {
+            fprintf(stderr, "portico: %s\n", err.message);
+            free(templates);
+            free(parameters);
+            free(models);
+            arena_destroy(&load);
+            return 1;
+        }
+        stack_print_warnings(stderr, models[i]);
+    }
     free(templates);
 
     /* The loops inherit this mask: only the main thread takes the stop signals. */
@@ -180,13 +185,28 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    aws_error err;
-    error_clear(&err);
     dynamo_options opts = {.data_dir = data_dir, .durable = durable};
     dynamo_engine *engine = dynamo_engine_open(&opts, &err);
     if (engine == NULL) {
         fprintf(stderr, "portico: cannot open the store in %s: %s\n", data_dir,
                 error_is_set(&err) ? err.message : "unknown error");
+        free(parameters);
+        free(models);
+        arena_destroy(&load);
+        return 1;
+    }
+    gateway_options gw_opts = {.data_dir = data_dir};
+    gateway *gw = NULL;
+    for (size_t i = 0; i < num_templates && error_is_set(&err) == false; i++)
+        gateway_ensure_tables(models[i], engine, &err);
+    if (!error_is_set(&err))
+        gw = gateway_create((const stack_model *const *)models, num_templates, engine, &gw_opts, &load, &err);
+    if (gw == NULL) {
+        fprintf(stderr, "portico: %s\n", err.message);
+        dynamo_engine_close(engine);
+        free(parameters);
+        free(models);
+        arena_destroy(&load);
         return 1;
     }
     dynamo_wire *wire = dynamo_wire_new(engine, NULL);
@@ -195,10 +215,11 @@ int cmd_serve(int argc, char **argv)
     size_t n = 0;
     listeners[n++] = (http_listener_config){
         .name = "API gateway",
-        .host = gateway.host,
-        .port = gateway.port,
-        .handler = gateway_placeholder,
-        .shape_error = gateway_placeholder_error,
+        .host = gateway_addr.host,
+        .port = gateway_addr.port,
+        .handler = gateway_http_handler,
+        .ctx = gw,
+        .shape_error = gateway_http_shape_error,
     };
     if (!wire_addr.off)
         listeners[n++] = (http_listener_config){
@@ -220,10 +241,19 @@ int cmd_serve(int argc, char **argv)
     if (server == NULL) {
         fprintf(stderr, "portico: %s\n", msg);
         dynamo_wire_free(wire);
+        gateway_destroy(gw);
         dynamo_engine_close(engine);
+        free(parameters);
+        free(models);
+        arena_destroy(&load);
         return 1;
     }
-    print_url("API gateway", gateway.host, http_server_port(server, 0));
+    print_url("API gateway", gateway_addr.host, http_server_port(server, 0));
+    char base_url[128];
+    snprintf(base_url, sizeof(base_url), "http://%s:%u", gateway_addr.host, http_server_port(server, 0));
+    for (size_t i = 0; i < num_templates; i++) {
+        stack_print_routes(stdout, models[i], base_url);
+    }
     if (!wire_addr.off)
         print_url("DynamoDB API", wire_addr.host, http_server_port(server, 1));
     fflush(stdout);
@@ -233,7 +263,11 @@ int cmd_serve(int argc, char **argv)
     log_info("serve: %s received, finishing the requests under way", sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(server);
     dynamo_wire_free(wire);
+    gateway_destroy(gw);
     dynamo_engine_close(engine);
+    free(parameters);
+    free(models);
+    arena_destroy(&load);
     log_info("serve: stopped");
     return 0;
 }

@@ -32,7 +32,6 @@ int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
     size_t total = 0;
     for (size_t i = 0; i < g->model_count; i++)
         total += g->models[i]->api_key_count;
-    g->key_values = calloc(total + 1, sizeof(*g->key_values));
     char path[4096];
     json_t *kept = NULL;
     arena *previous = json_arena_push(NULL); /* what is read here lives as long as the gateway */
@@ -57,7 +56,7 @@ int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
                 changed = true;
             }
         }
-        g->key_values[g->key_value_count++] = (gw_key_value){k, value};
+        ((model_api_key *)k)->value = value; /* the model's slot for the value in force */
     }
     int rc = 0;
     if (changed && data_dir != NULL) {
@@ -71,16 +70,10 @@ int api_keys_resolve(gateway *g, const char *data_dir, aws_error *err)
 
 const model_api_key *api_keys_find(const gateway *g, slice value)
 {
-    for (size_t i = 0; i < g->key_value_count; i++)
-        if (slice_eq(g->key_values[i].value, value))
-            return g->key_values[i].key;
+    for (size_t m = 0; m < g->model_count; m++) {
+        const model_api_key *k = model_api_key_by_value(g->models[m], value);
+        if (k != NULL)
+            return k;
+    }
     return NULL;
-}
-
-slice gateway_api_key_value(const gateway *g, const model_api_key *key)
-{
-    for (size_t i = 0; i < g->key_value_count; i++)
-        if (g->key_values[i].key == key)
-            return g->key_values[i].value;
-    return SLICE_NULL;
 }

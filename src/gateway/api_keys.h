@@ -1,7 +1,8 @@
 /*
  * api_keys: the values of the stack's API keys. A key declared without a value gets one generated
  * at its first start, kept in the data folder (api-keys.json, by logical id) so that clients keep
- * working across restarts. Built at load, read-only afterwards.
+ * working across restarts. The value in force is written into the model's key once, before serving
+ * (the loader leaves a fresh random one there), so that everything printing the model shows it.
  */
 #ifndef PORTICO_GATEWAY_API_KEYS_H
 #define PORTICO_GATEWAY_API_KEYS_H

@@ -206,10 +206,8 @@ void gateway_destroy(gateway *g)
         json_schema_free(g->schemas[i]);
     free(g->schemas);
     free(g->stages);
-    free(g->key_values);
     free(g);
 }
-
 
 /* ---- gateway responses ------------------------------------------------------------------------ */
 

@@ -43,8 +43,6 @@ typedef struct gateway_options {
 gateway *gateway_create(const stack_model *const *models, size_t model_count, dynamo_engine *engine,
                         const gateway_options *options, arena *load_arena, aws_error *err);
 void gateway_destroy(gateway *g);
-/* Generated API key values, once known (printed at start by `serve`). */
-slice gateway_api_key_value(const gateway *g, const model_api_key *key);
 
 /* One request and its response. The transport fills the request half and the callbacks. */
 struct gw_exchange {

@@ -22,12 +22,6 @@ typedef struct gw_stage_info {
     vtl_pairs variables;
 } gw_stage_info;
 
-/* A generated API key value, kept in the data folder so that it survives restarts. */
-typedef struct gw_key_value {
-    const model_api_key *key;
-    slice value;
-} gw_key_value;
-
 struct gateway {
     const stack_model *const *models;
     size_t model_count;
@@ -35,8 +29,6 @@ struct gateway {
     arena *arena; /* the load arena: compiled templates, schemas' owners, tables below */
     gw_stage_info *stages;
     size_t stage_count;
-    gw_key_value *key_values;
-    size_t key_value_count;
     json_schema **schemas; /* to free at destroy */
     size_t schema_count;
     vtl_template *default_error_template; /* {"message":$context.error.messageString} */
@@ -64,6 +56,7 @@ typedef struct gw_state {
     vtl_pairs integration_response_headers;
     slice integration_response_body;
     dynamo_call call;
+    const struct upstream_answer *upstream; /* HTTP integrations */
 } gw_state;
 
 /* Ends the exchange with gateway response `type`; message NULL: the type's default message. */

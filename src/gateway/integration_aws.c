@@ -134,8 +134,8 @@ static void on_dynamo_done(dynamo_call *call)
 void gw_integration_aws(gw_exchange *x, gw_state *st)
 {
     const model_integration *in = &st->method->integration;
-    gw_trace(x, "Endpoint request URI: https://dynamodb.%.*s.amazonaws.com/?Action=%.*s",
-             SLICE_FMT(st->model->region), SLICE_FMT(in->aws_action));
+    gw_trace(x, "Endpoint request URI: https://dynamodb.%.*s.amazonaws.com/?Action=%.*s", SLICE_FMT(st->model->region),
+             SLICE_FMT(in->aws_action));
     json_error_t jerr;
     json_t *request = json_loadb(st->integration_body.ptr != NULL ? st->integration_body.ptr : "",
                                  st->integration_body.len, 0, &jerr);

@@ -90,10 +90,36 @@ static slice upstream_url(gw_exchange *x, gw_state *st, bool proxy)
     return buf_slice(&url);
 }
 
+/* The client's answer, kept until the exchange is back on its loop through resume (the transport
+ * counts on every pending exchange coming back that way). */
+typedef struct upstream_answer {
+    const char *error;
+    bool timed_out;
+} upstream_answer;
+
+static void after_upstream(gw_exchange *x);
+
 static void on_upstream_answer(void *user, const http_client_response *res)
 {
     gw_exchange *x = user;
     gw_state *st = x->state;
+    upstream_answer *answer = arena_calloc(x->arena, sizeof(*answer));
+    answer->error = res->error;
+    answer->timed_out = res->timed_out;
+    vtl_pairs headers = {0};
+    for (size_t i = 0; i < res->num_headers; i++)
+        headers = gw_pairs_append(x->arena, headers, res->headers[i].name, res->headers[i].value);
+    st->integration_status = res->status;
+    st->integration_response_headers = headers;
+    st->integration_response_body = res->body;
+    st->upstream = answer;
+    x->resume(x, after_upstream);
+}
+
+static void after_upstream(gw_exchange *x)
+{
+    gw_state *st = x->state;
+    const upstream_answer *res = st->upstream;
     arena *previous = json_arena_push(x->arena);
     if (res->error != NULL) {
         gw_trace(x, "Execution failed due to %s: %s", res->timed_out ? "a timeout error" : "an upstream error",
@@ -102,24 +128,19 @@ static void on_upstream_answer(void *user, const http_client_response *res)
         json_arena_pop(previous);
         return;
     }
-    vtl_pairs headers = {0};
-    for (size_t i = 0; i < res->num_headers; i++)
-        headers = gw_pairs_append(x->arena, headers, res->headers[i].name, res->headers[i].value);
-    st->integration_status = res->status;
-    st->integration_response_headers = headers;
-    st->integration_response_body = res->body;
-    gw_trace(x, "Endpoint response status: %d", res->status);
-    gw_trace(x, "Endpoint response body before transformations: %.*s", SLICE_FMT(res->body));
+    vtl_pairs headers = st->integration_response_headers;
+    gw_trace(x, "Endpoint response status: %d", st->integration_status);
+    gw_trace(x, "Endpoint response body before transformations: %.*s", SLICE_FMT(st->integration_response_body));
     if (st->method->integration.type == MODEL_INTEGRATION_HTTP_PROXY) {
         vtl_pairs out = {0};
         for (size_t i = 0; i < headers.count; i++)
             if (!hop_by_hop(headers.items[i].name))
                 out = gw_pairs_append(x->arena, out, headers.items[i].name, headers.items[i].value);
         out = gw_pairs_set(x->arena, out, SLICE_LIT("x-amzn-RequestId"), slice_cstr(st->request_id));
-        x->status = res->status;
+        x->status = st->integration_status;
         x->response_headers = out;
-        x->response_body = res->body;
-        gw_trace(x, "Method completed with status: %d", res->status);
+        x->response_body = st->integration_response_body;
+        gw_trace(x, "Method completed with status: %d", st->integration_status);
         x->done(x);
     } else {
         gw_integration_response(x);
