@@ -34,8 +34,16 @@ struct dynamo_call {
     void *user;          /* the caller's own context */
     /* out */
     json_t *response; /* the response body on success */
-    aws_error error;  /* set on failure; response is then NULL */
+    aws_error error;  /* set on failure; response is then NULL, or the error's extra fields (below) */
 };
+
+/* Errors with more than a message. When `error` is set, `response` may hold a JSON object of extra
+ * fields that the wire API adds to the error body after "__type" (and "message"), in their order:
+ *   ConditionalCheckFailedException + ReturnValuesOnConditionCheckFailure: {"Item": {...}}
+ *   TransactionCanceledException: {"CancellationReasons": [...], "Message": "Transaction cancelled, ..."}
+ * A "message" or "Message" key among them replaces error.message (DynamoDB capitalises it for
+ * TransactionCanceledException). error.type is the bare type ("ValidationException"); the wire API
+ * adds DynamoDB's namespace. An empty error.message sends no message at all. */
 
 typedef struct dynamo_options {
     const char *data_dir;     /* created when missing */
