@@ -459,6 +459,13 @@ static int build_create_definition(dynamo_engine *e, const json_t *req, json_t *
                   json_string_value(billing));
     if (pt != NULL)
         check_throughput_shape(&v, "provisionedThroughput", pt);
+    json_t *table_class = json_object_get(req, "TableClass");
+    if (json_is_string(table_class) && strcmp(json_string_value(table_class), "STANDARD") != 0 &&
+        strcmp(json_string_value(table_class), "STANDARD_INFREQUENT_ACCESS") != 0)
+        verrs_add(&v,
+                  "Value '%s' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: "
+                  "[STANDARD_INFREQUENT_ACCESS, STANDARD]",
+                  json_string_value(table_class));
     if (verrs_finish(&v, err) != 0)
         return -1;
 

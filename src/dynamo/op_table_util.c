@@ -228,7 +228,7 @@ json_t *table_description(const table_def *t, store_reader *r, store_tx *tx, con
         json_object_set_new(o, "SSEDescription", json_deep_copy(sse));
     json_t *cls = json_object_get(d, "TableClass");
     if (cls != NULL)
-        json_object_set_new(o, "TableClassSummary", json_pack("{s:O}", "TableClass", cls));
+        json_object_set_new(o, "TableClassSummary", json_pack("{s:o}", "TableClass", json_deep_copy(cls)));
     json_object_set_new(o, "DeletionProtectionEnabled",
                         json_boolean(json_is_true(json_object_get(d, "DeletionProtectionEnabled"))));
     return o;

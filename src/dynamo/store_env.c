@@ -53,6 +53,34 @@ static int mkdir_p(const char *path)
 
 static void *writer_main(void *arg);
 
+/* PORTICO_MAP_SIZE (bytes, or with a K/M/G/T suffix) overrides the built-in default. */
+static size_t default_map_size(void)
+{
+    const char *env = getenv("PORTICO_MAP_SIZE");
+    if (env == NULL || *env == '\0')
+        return DEFAULT_MAP_SIZE;
+    char *end;
+    unsigned long long v = strtoull(env, &end, 10);
+    switch (*end) {
+    case 'T':
+    case 't':
+        v <<= 10; /* fall through */
+    case 'G':
+    case 'g':
+        v <<= 10; /* fall through */
+    case 'M':
+    case 'm':
+        v <<= 10; /* fall through */
+    case 'K':
+    case 'k':
+        v <<= 10;
+        break;
+    default:
+        break;
+    }
+    return v >= ((size_t)1 << 20) ? (size_t)v : DEFAULT_MAP_SIZE;
+}
+
 store *store_open(const store_options *o, aws_error *err)
 {
     if (o->data_dir == NULL || mkdir_p(o->data_dir) != 0) {
@@ -70,15 +98,26 @@ store *store_open(const store_options *o, aws_error *err)
     pthread_cond_init(&s->queue_cond, NULL);
     arena_init(&s->writer_scratch, 64 * 1024);
 
-    int rc = mdb_env_create(&s->env);
-    if (rc == 0)
-        rc = mdb_env_set_mapsize(s->env, o->map_size ? o->map_size : DEFAULT_MAP_SIZE);
-    if (rc == 0)
-        rc = mdb_env_set_maxdbs(s->env, o->max_dbs ? o->max_dbs : DEFAULT_MAX_DBS);
-    if (rc == 0)
-        rc = mdb_env_set_maxreaders(s->env, MAX_READERS);
-    if (rc == 0)
-        rc = mdb_env_open(s->env, o->data_dir, MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : 0), 0644);
+    /* The default map is large and sparse; where the address space is limited (ulimit -v) it is
+     * halved until it fits, down to 1 GiB. An explicit size is used as given. */
+    size_t map_size = o->map_size ? o->map_size : default_map_size();
+    int rc;
+    for (;;) {
+        rc = mdb_env_create(&s->env);
+        if (rc == 0)
+            rc = mdb_env_set_mapsize(s->env, map_size);
+        if (rc == 0)
+            rc = mdb_env_set_maxdbs(s->env, o->max_dbs ? o->max_dbs : DEFAULT_MAX_DBS);
+        if (rc == 0)
+            rc = mdb_env_set_maxreaders(s->env, MAX_READERS);
+        if (rc == 0)
+            rc = mdb_env_open(s->env, o->data_dir, MDB_NOTLS | (o->no_sync ? MDB_NOSYNC : 0), 0644);
+        if (rc != ENOMEM || o->map_size != 0 || map_size <= ((size_t)1 << 30))
+            break;
+        mdb_env_close(s->env);
+        s->env = NULL;
+        map_size /= 2;
+    }
     if (rc != 0) {
         store_lmdb_error(err, rc, "open the store");
         goto fail;

@@ -349,3 +349,30 @@ Test(tables, tags_and_account_operations)
     cr_assert_not(dynamo_operation_known(SLICE_LIT("FrobnicateTable")));
     env_close(&v);
 }
+
+Test(tables, table_class_and_deletion_protection)
+{
+    env v;
+    env_open(&v);
+    ok(&v, "CreateTable",
+       "{\"TableName\":\"Cold\",\"AttributeDefinitions\":[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],"
+       "\"KeySchema\":[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\","
+       "\"TableClass\":\"STANDARD_INFREQUENT_ACCESS\",\"DeletionProtectionEnabled\":true}");
+    json_t *d = json_object_get(ok(&v, "DescribeTable", "{\"TableName\":\"Cold\"}"), "Table");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(d, "TableClassSummary"), "TableClass")),
+                     "STANDARD_INFREQUENT_ACCESS");
+    cr_assert(json_is_true(json_object_get(d, "DeletionProtectionEnabled")));
+    fails(
+        &v, "DeleteTable", "{\"TableName\":\"Cold\"}", "ValidationException",
+        "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+    ok(&v, "UpdateTable", "{\"TableName\":\"Cold\",\"DeletionProtectionEnabled\":false}");
+    ok(&v, "DeleteTable", "{\"TableName\":\"Cold\"}");
+    fails(&v, "CreateTable",
+          "{\"TableName\":\"Cold\",\"AttributeDefinitions\":[{\"AttributeName\":\"a\",\"AttributeType\":\"S\"}],"
+          "\"KeySchema\":[{\"AttributeName\":\"a\",\"KeyType\":\"HASH\"}],\"BillingMode\":\"PAY_PER_REQUEST\","
+          "\"TableClass\":\"GLACIER\"}",
+          "ValidationException",
+          "1 validation error detected: Value 'GLACIER' at 'tableClass' failed to satisfy constraint: Member must "
+          "satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]");
+    env_close(&v);
+}
