@@ -66,7 +66,10 @@ static const op_entry *find_operation(slice name)
     return NULL;
 }
 
-bool dynamo_operation_known(slice operation) { return find_operation(operation) != NULL; }
+bool dynamo_operation_known(slice operation)
+{
+    return find_operation(operation) != NULL;
+}
 
 dynamo_engine *dynamo_engine_open(const dynamo_options *options, aws_error *err)
 {
@@ -100,7 +103,10 @@ void dynamo_engine_close(dynamo_engine *engine)
     free(engine);
 }
 
-store *dynamo_engine_store(dynamo_engine *e) { return e->store; }
+store *dynamo_engine_store(dynamo_engine *e)
+{
+    return e->store;
+}
 
 void dynamo_call_fail(dynamo_call *call, const aws_error *err)
 {

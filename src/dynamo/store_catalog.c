@@ -75,8 +75,7 @@ static int open_db(MDB_txn *txn, const char *name, unsigned *dbi, aws_error *err
     return 0;
 }
 
-static int parse_index(const json_t *j, const json_t *defs, bool global, index_def *ix, MDB_txn *txn,
-                       aws_error *err)
+static int parse_index(const json_t *j, const json_t *defs, bool global, index_def *ix, MDB_txn *txn, aws_error *err)
 {
     ix->name = json_string_slice(json_object_get(j, "IndexName"));
     ix->arn = json_string_slice(json_object_get(j, "IndexArn"));
@@ -336,7 +335,8 @@ int catalog_load(store *s, MDB_txn *txn, aws_error *err)
         t->refs = 1;
     }
     mdb_cursor_close(cur);
-    qsort(cat->tables, cat->n, sizeof(table_def *), cmp_tables);
+    if (cat->n > 1)
+        qsort(cat->tables, cat->n, sizeof(table_def *), cmp_tables);
 
     /* Orphans: named databases "t:..." / "x:..." that no table uses. */
     MDB_dbi main_dbi;

@@ -22,8 +22,14 @@ int store_lmdb_error(aws_error *err, int rc, const char *what)
     return error_set(err, 500, "InternalServerError", "Internal server error (%s: %s)", what, mdb_strerror(rc));
 }
 
-const char *store_region(const store *s) { return s->region; }
-const char *store_account_id(const store *s) { return s->account_id; }
+const char *store_region(const store *s)
+{
+    return s->region;
+}
+const char *store_account_id(const store *s)
+{
+    return s->account_id;
+}
 
 static int mkdir_p(const char *path)
 {
@@ -134,6 +140,7 @@ void store_close(store *s)
         arena_destroy(&r->scratch);
         free(r);
     }
+    s->readers = NULL;
     catalog_reclaim(s, true);
     catalog_free(atomic_load(&s->current));
     free(s->pending_drops);

@@ -54,10 +54,10 @@ struct store {
     pthread_cond_t queue_cond;
     store_job *queue_head, *queue_tail;
     bool stopping;
-    store_catalog *staged;  /* the batch's newest catalog (NULL: unchanged) */
+    store_catalog *staged;      /* the batch's newest catalog (NULL: unchanged) */
     store_catalog **staged_all; /* every snapshot staged in this batch */
     size_t n_staged, cap_staged;
-    arena writer_scratch;   /* reset after each batch */
+    arena writer_scratch; /* reset after each batch */
 };
 
 struct store_tx {
@@ -85,11 +85,10 @@ void store_stage_catalog(store *s, store_catalog *c);
 /* store_codec.c: encoding glue over key_codec / item_codec */
 int store_table_key(arena *a, const table_def *t, const json_t *item, slice *full, aws_error *err);
 /* 1: item not in the index; 0: key in *full; -1 error */
-int store_index_key(arena *a, const table_def *t, const index_def *ix, const json_t *item, slice *full,
-                    aws_error *err);
+int store_index_key(arena *a, const table_def *t, const index_def *ix, const json_t *item, slice *full, aws_error *err);
 /* The projected index entry of an item (the value of an index DB). */
-int store_index_value(arena *a, const table_def *t, const index_def *ix, const json_t *item, slice *out,
-                      size_t *size, aws_error *err);
+int store_index_value(arena *a, const table_def *t, const index_def *ix, const json_t *item, slice *out, size_t *size,
+                      aws_error *err);
 
 /* store_write.c */
 int stats_add(MDB_txn *txn, store *s, const table_def *t, const index_def *ix, int64_t items, int64_t bytes);

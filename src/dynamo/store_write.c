@@ -6,8 +6,14 @@
 #include "dynamo/item_codec.h"
 #include "dynamo/store_internal.h"
 
-arena *store_tx_arena(store_tx *tx) { return tx->job->arena; }
-store *store_tx_store(store_tx *tx) { return tx->s; }
+arena *store_tx_arena(store_tx *tx)
+{
+    return tx->job->arena;
+}
+store *store_tx_store(store_tx *tx)
+{
+    return tx->s;
+}
 
 static store_catalog *tx_catalog(store_tx *tx)
 {
@@ -22,22 +28,9 @@ const table_def *store_tx_table(store_tx *tx, slice name)
 
 /* ---- counters ---- */
 
-static slice stats_key(arena *a, const table_def *t, slice index_name)
-{
-    size_t n = t->id.len + (index_name.ptr != NULL ? 1 + index_name.len : 0);
-    char *k = arena_alloc(a, n + 1);
-    memcpy(k, t->id.ptr, t->id.len);
-    if (index_name.ptr != NULL) {
-        k[t->id.len] = '\0';
-        memcpy(k + t->id.len + 1, index_name.ptr, index_name.len);
-    }
-    return slice_make(k, n);
-}
-
 int stats_read(MDB_txn *txn, store *s, const table_def *t, slice index_name, store_stats *out)
 {
     char buf[512];
-    arena a = {0};
     memset(out, 0, sizeof(*out));
     size_t n = t->id.len + (index_name.ptr != NULL ? 1 + index_name.len : 0);
     if (n > sizeof(buf))
@@ -47,7 +40,6 @@ int stats_read(MDB_txn *txn, store *s, const table_def *t, slice index_name, sto
         buf[t->id.len] = '\0';
         memcpy(buf + t->id.len + 1, index_name.ptr, index_name.len);
     }
-    (void)a;
     MDB_val k = {n, buf}, v;
     int rc = mdb_get(txn, s->stats_dbi, &k, &v);
     if (rc == MDB_NOTFOUND)

@@ -289,6 +289,19 @@ Test(attr, equality)
                  "{\"M\":{\"b\":{\"BOOL\":true},\"a\":{\"S\":\"x\"}}}"));
     cr_assert_not(eq("{\"M\":{\"a\":{\"S\":\"x\"}}}", "{\"M\":{\"a\":{\"S\":\"y\"}}}"));
     cr_assert(eq("{\"NULL\":true}", "{\"NULL\":true}"));
+    /* Large sets take the sorting path. */
+    char a[4096], b[4096];
+    int oa = snprintf(a, sizeof a, "{\"SS\":["), ob = snprintf(b, sizeof b, "{\"SS\":[");
+    for (int i = 0; i < 100; i++) {
+        oa += snprintf(a + oa, sizeof a - (size_t)oa, "%s\"e%d\"", i ? "," : "", i);
+        ob += snprintf(b + ob, sizeof b - (size_t)ob, "%s\"e%d\"", i ? "," : "", 99 - i);
+    }
+    snprintf(a + oa, sizeof a - (size_t)oa, "]}");
+    snprintf(b + ob, sizeof b - (size_t)ob, "]}");
+    cr_assert(eq(a, b));
+    char *last = strstr(b, "\"e0\"");
+    last[2] = '7'; /* e0 -> e7: b no longer holds e0 */
+    cr_assert_not(eq(a, b));
     cr_assert_not(eq("{\"BOOL\":true}", "{\"BOOL\":false}"));
 }
 
@@ -314,6 +327,7 @@ Test(attr, types_and_builders)
     cr_assert_eq(attr_type_from_name(SLICE_LIT("X")), ATTR_NONE);
     cr_assert_eq(attr_set_element_type(ATTR_BS), ATTR_B);
     cr_assert_eq(attr_set_type_of(ATTR_N), ATTR_NS);
+    json_glue_init();
     arena a;
     arena_init(&a, 4096);
     arena *prev = json_arena_push(&a);

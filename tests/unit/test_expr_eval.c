@@ -4,17 +4,17 @@
 TestSuite(expr_eval, .init = tu_setup, .fini = tu_teardown);
 
 #define ITEM                                                                                                           \
-    "{'s': {'S': 'hello'}, 'n': {'N': '10'}, 'b': {'B': 'AQID'}, 'ss': {'SS': ['a', 'b']},"                          \
-    " 'ns': {'NS': ['1', '2.5']}, 'bs': {'BS': ['AQ==', 'Ag==']}, 'l': {'L': [{'S': 'x'}, {'N': '3'}]},"             \
-    " 'm': {'M': {'k': {'S': 'v'}, 'inr': {'L': [{'N': '1'}, {'M': {'deep': {'BOOL': true}}}]}}},"                \
+    "{'s': {'S': 'hello'}, 'n': {'N': '10'}, 'b': {'B': 'AQID'}, 'ss': {'SS': ['a', 'b']},"                            \
+    " 'ns': {'NS': ['1', '2.5']}, 'bs': {'BS': ['AQ==', 'Ag==']}, 'l': {'L': [{'S': 'x'}, {'N': '3'}]},"               \
+    " 'm': {'M': {'k': {'S': 'v'}, 'inr': {'L': [{'N': '1'}, {'M': {'deep': {'BOOL': true}}}]}}},"                     \
     " 't': {'BOOL': true}, 'z': {'NULL': true}, 'e': {'S': ''}}"
 
 #define VALUES                                                                                                         \
-    "{':hello': {'S': 'hello'}, ':he': {'S': 'he'}, ':ell': {'S': 'ell'}, ':zzz': {'S': 'zzz'}, ':a': {'S': 'a'},"    \
-    " ':x': {'S': 'x'}, ':v': {'S': 'v'}, ':ten': {'N': '10.0'}, ':n3': {'N': '3'}, ':n5': {'N': '5'},"              \
-    " ':n20': {'N': '20'}, ':n2': {'N': '2'}, ':n25': {'N': '2.50'}, ':b12': {'B': 'AQI='}, ':b2': {'B': 'Ag=='},"   \
-    " ':b9': {'B': 'CQ=='}, ':true': {'BOOL': true}, ':null': {'NULL': true}, ':tS': {'S': 'S'}, ':tN': {'S': 'N'},"  \
-    " ':tM': {'S': 'M'}, ':tSS': {'S': 'SS'}, ':tNULL': {'S': 'NULL'}, ':l': {'L': [{'S': 'x'}, {'N': '3.0'}]},"     \
+    "{':hello': {'S': 'hello'}, ':he': {'S': 'he'}, ':ell': {'S': 'ell'}, ':zzz': {'S': 'zzz'}, ':a': {'S': 'a'},"     \
+    " ':x': {'S': 'x'}, ':v': {'S': 'v'}, ':ten': {'N': '10.0'}, ':n3': {'N': '3'}, ':n5': {'N': '5'},"                \
+    " ':n20': {'N': '20'}, ':n2': {'N': '2'}, ':n25': {'N': '2.50'}, ':b12': {'B': 'AQI='}, ':b2': {'B': 'Ag=='},"     \
+    " ':b9': {'B': 'CQ=='}, ':true': {'BOOL': true}, ':null': {'NULL': true}, ':tS': {'S': 'S'}, ':tN': {'S': 'N'},"   \
+    " ':tM': {'S': 'M'}, ':tSS': {'S': 'SS'}, ':tNULL': {'S': 'NULL'}, ':l': {'L': [{'S': 'x'}, {'N': '3.0'}]},"       \
     " ':ss': {'SS': ['b', 'a']}, ':strue': {'S': 'true'}, ':empty': {'S': ''}}"
 
 static bool mentions(const char *text, const char *word)
@@ -45,16 +45,14 @@ static bool holds(const char *condition, const char *item)
         json_t *used = json_object();
         const char *key;
         json_t *v;
-        json_object_foreach (in.values, key, v)
-            if (mentions(condition, key))
-                json_object_set(used, key, v);
+        json_object_foreach(in.values, key, v) if (mentions(condition, key)) json_object_set(used, key, v);
         in.values = json_object_size(used) ? used : NULL;
         cr_assert_eq(expr_compile(&tu_arena, &in, &s, &e), 0, "%s: %s", condition, e.message);
     }
     return expr_condition_matches(s.condition, item ? J(item) : NULL);
 }
 
-#define TRUE_(c) cr_assert(holds(c, ITEM), "expected true: %s", c)
+#define TRUE_(c)  cr_assert(holds(c, ITEM), "expected true: %s", c)
 #define FALSE_(c) cr_assert_not(holds(c, ITEM), "expected false: %s", c)
 
 Test(expr_eval, equality_across_types_is_false_not_an_error)
@@ -66,7 +64,7 @@ Test(expr_eval, equality_across_types_is_false_not_an_error)
     TRUE_("t = :true");
     TRUE_("z = :null");
     TRUE_("ss = :ss"); /* sets compare as sets */
-    TRUE_("l = :l"); /* lists compare element by element, numbers as decimals (3 = 3.0) */
+    TRUE_("l = :l");   /* lists compare element by element, numbers as decimals (3 = 3.0) */
 }
 
 Test(expr_eval, list_equality_is_deep)
@@ -195,8 +193,8 @@ Test(expr_eval, no_item)
 
 Test(expr_eval, references_top_level_names)
 {
-    expr_set s = compile_ok((tx){.names = "{'#p': 'pk'}", .values = "{':v': {'S': 'x'}}",
-                                 .filter = "#p = :v OR size(m.k[0]) > :v"});
+    expr_set s = compile_ok(
+        (tx){.names = "{'#p': 'pk'}", .values = "{':v': {'S': 'x'}}", .filter = "#p = :v OR size(m.k[0]) > :v"});
     cr_assert(expr_condition_references(s.filter, SLICE_LIT("pk")));
     cr_assert(expr_condition_references(s.filter, SLICE_LIT("m")));
     cr_assert_not(expr_condition_references(s.filter, SLICE_LIT("k")));
