@@ -198,3 +198,27 @@ def test_resource_layer_query(dynamodb_resource, events):
     assert [i["sk"] for i in r["Items"]] == [Decimal(2), Decimal(4)]
     r = t.scan(FilterExpression=Attr("body").begins_with("b1"), ProjectionExpression="body")
     assert sorted(i["body"] for i in r["Items"]) == sorted(["b1"] + [f"b{i}" for i in range(10, 20)])
+
+
+def test_backward_pages_and_index_scan_pages(dynamodb_client, events):
+    seen, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        r = dynamodb_client.query(TableName=events, KeyConditionExpression="pk = :p AND sk <= :s",
+                                  ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "15"}},
+                                  ScanIndexForward=False, Limit=4, **kwargs)
+        seen += sks(r["Items"])
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == list(range(15, 0, -1))
+    keys, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        r = dynamodb_client.scan(TableName=events, IndexName="byKind", Limit=6, **kwargs)
+        keys += [(i["pk"]["S"], i["sk"]["N"]) for i in r["Items"]]
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            break
+        assert set(start) == {"pk", "sk", "kind"}
+    assert len(keys) == 40 and len(set(keys)) == 40
