@@ -126,6 +126,12 @@ def test_local_secondary_index_fetches_from_table(dynamodb_client, events):
     # ordered by the index sort key; INCLUDE projects kind but not body
     assert [int(i["score"]["N"]) for i in r["Items"]] == [97, 98, 99]
     assert all("body" not in i and "kind" in i for i in r["Items"])
+    # a filter on an attribute the index does not hold reads the table, but shows the index's attributes
+    r = dynamodb_client.query(TableName=events, IndexName="byScore", KeyConditionExpression="pk = :p AND score >= :s",
+                              FilterExpression="body = :b",
+                              ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "97"}, ":b": {"S": "a2"}})
+    assert r["Items"] == [{"pk": {"S": "a"}, "sk": {"N": "2"}, "kind": {"S": "even"}, "score": {"N": "98"}}]
+    assert r["ScannedCount"] == 3
     r = dynamodb_client.query(TableName=events, IndexName="byScore", KeyConditionExpression="pk = :p AND score >= :s",
                               ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "99"}},
                               Select="ALL_ATTRIBUTES", ConsistentRead=True)
