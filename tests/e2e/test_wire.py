@@ -262,3 +262,46 @@ def test_stop_is_clean_with_idle_keep_alive_connections(portico_factory):
     assert server.stop(timeout=10) == 0
     for c in conns:
         c.close()
+
+
+def put_item_request(port, table, key):
+    body = json.dumps({"TableName": table, "Item": {"pk": {"S": key}, "data": {"S": "x" * 100}}}).encode()
+    return (f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+            f"Authorization: {AUTH}\r\nX-Amz-Date: 20240101T000000Z\r\n"
+            f"Content-Type: application/x-amz-json-1.0\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def test_client_gone_while_a_write_is_pending(portico_factory):
+    import struct
+    import threading
+
+    from conftest import dynamodb_client_for
+
+    server = portico_factory(fsync=True)  # a real fsync keeps each write pending a little longer
+    client = dynamodb_client_for(server)
+    client.create_table(TableName="Gone", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        BillingMode="PAY_PER_REQUEST")
+    client.get_waiter("table_exists").wait(TableName="Gone", WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+    def hit_and_run(worker):
+        for i in range(25):
+            s = socket.create_connection(("127.0.0.1", server.dynamodb_port), timeout=10)
+            s.sendall(put_item_request(server.dynamodb_port, "Gone", f"{worker}-{i}"))
+            if i % 2:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not FIN
+            s.close()
+
+    threads = [threading.Thread(target=hit_and_run, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert server.alive()
+    # The server still answers, writes included, and the abandoned writes did not corrupt anything.
+    client.put_item(TableName="Gone", Item={"pk": {"S": "after"}})
+    assert client.get_item(TableName="Gone", Key={"pk": {"S": "after"}})["Item"] == {"pk": {"S": "after"}}
+    count = client.scan(TableName="Gone", Select="COUNT")["Count"]
+    assert 1 <= count <= 101
+    assert server.stop() == 0, server.stderr()
