@@ -1,5 +1,7 @@
 #include "dynamo/legacy.h"
 
+#include "dynamo/attr.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,8 +93,13 @@ static const char *value_type(ctx *c, const json_t *value)
     static const char *const types[] = {"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"};
     const char *key = json_object_iter_key(json_object_iter((json_t *)value));
     for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (strcmp(key, types[i]) == 0)
+        if (strcmp(key, types[i]) == 0) {
+            /* The legacy parameters report a bad value in its own words, not as an
+             * ExpressionAttributeValues problem: check (and canonicalise) it here. */
+            if (attr_validate((json_t *)value, c->err) < 0)
+                return NULL;
             return types[i];
+        }
     error_validation(c->err, "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
     return NULL;
 }

@@ -390,8 +390,10 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
         }
         if (q.x.filter == NULL || expr_condition_matches(q.x.filter, item)) {
             count++;
+            /* ALL_PROJECTED_ATTRIBUTES shows the index entry even when the filter needed the table's item. */
+            json_t *shown = q.select == SEL_ALL_PROJECTED ? entry : item;
             if (q.select != SEL_COUNT)
-                json_array_append_new(items, q.x.projection ? expr_project(q.x.projection, item) : json_incref(item));
+                json_array_append_new(items, q.x.projection ? expr_project(q.x.projection, item) : json_incref(shown));
         }
         if ((q.limit > 0 && scanned >= q.limit) || page_bytes >= PAGE_MAX_BYTES) {
             lek = last_key(t, ix, entry);

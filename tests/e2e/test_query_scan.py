@@ -126,6 +126,12 @@ def test_local_secondary_index_fetches_from_table(dynamodb_client, events):
     # ordered by the index sort key; INCLUDE projects kind but not body
     assert [int(i["score"]["N"]) for i in r["Items"]] == [97, 98, 99]
     assert all("body" not in i and "kind" in i for i in r["Items"])
+    # a filter on an attribute the index does not hold reads the table, but shows the index's attributes
+    r = dynamodb_client.query(TableName=events, IndexName="byScore", KeyConditionExpression="pk = :p AND score >= :s",
+                              FilterExpression="body = :b",
+                              ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "97"}, ":b": {"S": "a2"}})
+    assert r["Items"] == [{"pk": {"S": "a"}, "sk": {"N": "2"}, "kind": {"S": "even"}, "score": {"N": "98"}}]
+    assert r["ScannedCount"] == 3
     r = dynamodb_client.query(TableName=events, IndexName="byScore", KeyConditionExpression="pk = :p AND score >= :s",
                               ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "99"}},
                               Select="ALL_ATTRIBUTES", ConsistentRead=True)
@@ -198,3 +204,27 @@ def test_resource_layer_query(dynamodb_resource, events):
     assert [i["sk"] for i in r["Items"]] == [Decimal(2), Decimal(4)]
     r = t.scan(FilterExpression=Attr("body").begins_with("b1"), ProjectionExpression="body")
     assert sorted(i["body"] for i in r["Items"]) == sorted(["b1"] + [f"b{i}" for i in range(10, 20)])
+
+
+def test_backward_pages_and_index_scan_pages(dynamodb_client, events):
+    seen, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        r = dynamodb_client.query(TableName=events, KeyConditionExpression="pk = :p AND sk <= :s",
+                                  ExpressionAttributeValues={":p": {"S": "a"}, ":s": {"N": "15"}},
+                                  ScanIndexForward=False, Limit=4, **kwargs)
+        seen += sks(r["Items"])
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == list(range(15, 0, -1))
+    keys, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        r = dynamodb_client.scan(TableName=events, IndexName="byKind", Limit=6, **kwargs)
+        keys += [(i["pk"]["S"], i["sk"]["N"]) for i in r["Items"]]
+        start = r.get("LastEvaluatedKey")
+        if not start:
+            break
+        assert set(start) == {"pk", "sk", "kind"}
+    assert len(keys) == 40 and len(set(keys)) == 40

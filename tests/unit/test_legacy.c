@@ -273,3 +273,13 @@ Test(legacy, attribute_update_errors)
     fails(LEGACY_UPDATE_ITEM, "{\"AttributeUpdates\":{\"a\":{\"Action\":\"ADD\",\"Value\":{\"S\":\"x\"}}}}",
           "One or more parameter values were invalid: ADD action is not supported for the type S");
 }
+
+Test(legacy, operand_values_are_validated_in_their_own_words)
+{
+    fails(LEGACY_SCAN, "{\"ScanFilter\":{\"a\":{\"ComparisonOperator\":\"EQ\",\"AttributeValueList\":[{\"NS\":[]}]}}}",
+          "One or more parameter values were invalid: An number set  may not be empty");
+    json_t *out = ok(LEGACY_PUT_ITEM, "{\"Expected\":{\"a\":{\"Value\":{\"N\":\"1.50\"}}}}", NULL);
+    json_t *v = json_object_get(json_object_get(out, "ExpressionAttributeValues"), ":v0");
+    cr_assert_str_eq(json_string_value(json_object_get(v, "N")), "1.5");
+    json_decref(out);
+}
