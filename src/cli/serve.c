@@ -185,7 +185,7 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    dynamo_options opts = {.data_dir = data_dir, .durable = durable};
+    dynamo_options opts = {.data_dir = data_dir, .no_sync = !durable};
     dynamo_engine *engine = dynamo_engine_open(&opts, &err);
     if (engine == NULL) {
         fprintf(stderr, "portico: cannot open the store in %s: %s\n", data_dir,

@@ -55,7 +55,7 @@ int cmd_test_invoke(int argc, char **argv)
         fprintf(stderr, "portico: %s\n", err.message);
         return 1;
     }
-    dynamo_options dopts = {.data_dir = req.data_dir, .durable = true};
+    dynamo_options dopts = {.data_dir = req.data_dir};
     dynamo_engine *engine = dynamo_engine_open(&dopts, &err);
     if (engine == NULL) {
         fprintf(stderr, "portico: %s\n", err.message);

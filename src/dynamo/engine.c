@@ -76,7 +76,7 @@ dynamo_engine *dynamo_engine_open(const dynamo_options *options, aws_error *err)
     store_options so = {
         .data_dir = options->data_dir,
         .map_size = options->map_size,
-        .no_sync = !options->durable,
+        .no_sync = options->no_sync,
         .region = options->region,
         .account_id = options->account_id,
     };

@@ -48,7 +48,7 @@ struct dynamo_call {
 typedef struct dynamo_options {
     const char *data_dir;     /* created when missing */
     size_t map_size;          /* LMDB map size in bytes; 0 chooses the default */
-    bool durable;             /* fsync every group commit (default true); false is for throwaway data */
+    bool no_sync;             /* skip fsync at commit: throwaway data only (a zeroed struct is durable) */
     const char *region;       /* for ARNs; default "us-east-1" */
     const char *account_id;   /* for ARNs; default "000000000000" */
 } dynamo_options;

@@ -122,9 +122,14 @@ static int prepare_method(gateway *g, const model_api *api, const model_method *
         g->schemas[g->schema_count++] = s;
         model->compiled = s;
     }
-    if (in->type == MODEL_INTEGRATION_AWS && !slice_eq_cstr(in->aws_service, "dynamodb"))
-        return error_set(err, 400, "BadRequestException", "%s: AWS integrations with %.*s are not supported", where,
-                         SLICE_FMT(in->aws_service));
+    if (in->type == MODEL_INTEGRATION_AWS && !slice_eq_cstr(in->aws_service, "dynamodb")) {
+        /* Lambda and other services have no implementation here: the method answers 500, like an
+         * integration API Gateway cannot reach. */
+        log_warn("%s: AWS integrations with %.*s are not supported (%.*s); the method will answer 500", where,
+                 in->aws_service.len ? (int)in->aws_service.len : 7,
+                 in->aws_service.len ? in->aws_service.ptr : "unknown", SLICE_FMT(in->uri));
+        return 0;
+    }
     if (in->type == MODEL_INTEGRATION_AWS && in->aws_action.len == 0)
         return error_set(err, 400, "BadRequestException",
                          "%s: the integration URI %.*s names no DynamoDB action (expected .../action/OPERATION)", where,

@@ -167,8 +167,11 @@ void gw_integration_run(gw_exchange *x, gw_state *st)
 {
     switch (st->method->integration.type) {
     case MODEL_INTEGRATION_AWS:
-        gw_integration_aws(x, st);
-        return;
+        if (slice_eq_cstr(st->method->integration.aws_service, "dynamodb")) {
+            gw_integration_aws(x, st);
+            return;
+        }
+        break;
     case MODEL_INTEGRATION_MOCK:
         gw_integration_mock(x, st);
         return;
@@ -177,9 +180,9 @@ void gw_integration_run(gw_exchange *x, gw_state *st)
         gw_integration_http(x, st);
         return;
     default:
-        gw_trace(x, "Execution failed due to configuration error: %s integrations are not supported",
-                 model_integration_type_name(st->method->integration.type));
-        gw_fail(x, GW_API_CONFIGURATION_ERROR, NULL);
-        return;
+        break;
     }
+    gw_trace(x, "Execution failed due to configuration error: %s integrations with %.*s are not supported",
+             model_integration_type_name(st->method->integration.type), SLICE_FMT(st->method->integration.aws_service));
+    gw_fail(x, GW_API_CONFIGURATION_ERROR, NULL);
 }

@@ -12,7 +12,7 @@ static void env_open(env *v)
     json_glue_init();
     v->dir = temp_data_dir();
     arena_init(&v->a, 64 * 1024);
-    dynamo_options o = {.data_dir = v->dir, .map_size = (size_t)1 << 30, .durable = true};
+    dynamo_options o = {.data_dir = v->dir, .map_size = (size_t)1 << 30};
     aws_error err;
     v->e = dynamo_engine_open(&o, &err);
     cr_assert_not_null(v->e, "%s", err.message);
