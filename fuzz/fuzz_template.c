@@ -6,6 +6,12 @@
 #include "core/json.h"
 #include "stack/stack.h"
 
+/* libfyaml 0.7.12 (Debian 12) leaks one buffer on some syntax-error paths (e.g. `a: [x, '''' x]`),
+ * reproducible with the parser alone, without Portico's code. The leak is the library's; it is
+ * suppressed by name so that leaks in Portico's own code still fail the run. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfyaml.so\n"; }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int ready;
