@@ -971,29 +971,11 @@ int cfn_expand_transforms(loader *L, json_t **vp)
                 json_array_set_new(v, i, n);
         }
     } else if (json_is_object(v)) {
-        json_t *spec = json_object_get(v, "Fn::Transform");
-        if (spec != NULL) {
-            json_t *inc = include_one(L, spec);
-            if (inc == NULL) {
-                rc = -1;
-            } else if (json_object_size(v) == 1) {
-                *vp = inc; /* the caller's container owns the old one and replaces it */
-                L->depth--;
-                return 0;
-            } else if (!json_is_object(inc)) {
-                json_decref(inc);
-                rc = loader_fail(L, "AWS::Include next to other keys must include a mapping");
-            } else {
-                json_object_del(v, "Fn::Transform");
-                const char *k;
-                json_t *e;
-                json_object_foreach(inc, k, e)
-                {
-                    if (json_object_get(v, k) == NULL)
-                        json_object_set(v, k, e);
-                }
-                json_decref(inc);
-            }
+        json_t *before = v;
+        rc = cfn_expand_transform_key(L, vp);
+        if (rc == 0 && *vp != before) {
+            L->depth--;
+            return 0; /* replaced: the included document was expanded already */
         }
         const char *k;
         json_t *e;

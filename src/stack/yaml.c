@@ -510,8 +510,41 @@ static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size
     (void)diag, (void)user, (void)buf, (void)len;
 }
 
+/* Offset of the first byte that is not well-formed UTF-8 (or is NUL), or len. YAML text is UTF-8
+ * without NULs; checking first also keeps malformed bytes away from the parser. */
+static size_t utf8_invalid_at(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 9;
+        if (c == 0 || n == 9 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4) || i + n >= len)
+            return i;
+        for (size_t k = 1; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+        if (n == 2 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0)))
+            return i;
+        if (n == 3 && ((c == 0xF0 && s[i + 1] < 0x90) || (c == 0xF4 && s[i + 1] >= 0x90)))
+            return i;
+        i += n + 1;
+    }
+    return len;
+}
+
 json_t *stack_yaml_parse(const char *name, const char *data, size_t len, aws_error *err)
 {
+    size_t bad = utf8_invalid_at((const unsigned char *)data, len);
+    if (bad < len) {
+        int line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++)
+            if (data[i] == '\n')
+                line++, col = 1;
+            else
+                col++;
+        error_set(err, 400, TEMPLATE_ERROR, "%s:%d:%d: not valid UTF-8 text", name, line, col);
+        return NULL;
+    }
     builder b;
     memset(&b, 0, sizeof(b));
     b.name = name;

@@ -102,6 +102,8 @@ Test(stack_yaml, semantic_errors)
     expect_error("a: 1\n---\nb: 2\n", "more than one YAML document");
     expect_error("", "empty");
     expect_error("? [a]\n: b\n", "mapping keys must be plain strings");
+    expect_error("a: 1\nb: \xff\xfe\n", "f.yaml:2:4: not valid UTF-8");
+    expect("a: caf\xc3\xa9", "{\"a\":\"caf\xc3\xa9\"}");
 }
 
 Test(stack_yaml, alias_bombs_are_refused)
