@@ -4,7 +4,6 @@
 
 #include "core/json.h"
 #include "gateway/gw_internal.h"
-#include "gateway/iam_policy.h"
 
 /* ---- the role's permission ------------------------------------------------------------------- */
 
@@ -58,15 +57,6 @@ static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_e
     const model_role *role = in->role;
     if (role == NULL)
         return 0; /* no role declared in the stack: reported at load, nothing to enforce */
-    const json_t **docs = arena_alloc(x->arena, (role->policy_count + role->managed_policy_count + 1) * sizeof(*docs));
-    size_t n = 0;
-    for (size_t i = 0; i < role->policy_count; i++)
-        docs[n++] = role->policies[i].document;
-    for (size_t i = 0; i < role->managed_policy_count; i++) {
-        const json_t *managed = iam_managed_policy(role->managed_policy_arns[i]);
-        if (managed != NULL)
-            docs[n++] = managed;
-    }
     slice action = slice_cstr(arena_sprintf(x->arena, "dynamodb:%.*s", SLICE_FMT(in->aws_action)));
     slice resources[128];
     arn_list list = {resources, 0, 128, false};
@@ -74,7 +64,7 @@ static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_e
     if (list.overflow)
         return error_set(err, 400, "AccessDeniedException", "The request reaches too many resources to authorize");
     for (size_t i = 0; i < list.count; i++) {
-        if (iam_policies_evaluate(docs, n, action, resources[i]) == IAM_ALLOW)
+        if (model_role_allows(role, action.ptr, resources[i]))
             continue;
         return error_set(err, 400, "AccessDeniedException",
                          "User: arn:aws:sts::%.*s:assumed-role/%.*s/BackplaneAssumeRoleSession is not authorized to "

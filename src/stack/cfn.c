@@ -353,11 +353,11 @@ static void note_policy_conditions(loader *L, json_t *doc)
     size_t i;
     json_t *s;
     if (json_is_object(st) && json_object_get(st, "Condition") != NULL)
-        loader_note(L, "IAM policy Condition blocks are not evaluated: statements with one are skipped");
+        loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with one always denies");
     json_array_foreach(st, i, s)
     {
         if (json_object_get(s, "Condition") != NULL)
-            loader_note(L, "IAM policy Condition blocks are not evaluated: statements with one are skipped");
+            loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with one always denies");
     }
 }
 

@@ -1,6 +1,8 @@
 /* Lookups on the loaded model: routing, templates, stages, roles, keys. Nothing here allocates. */
 #include "stack/model.h"
 
+#include "stack/iam_policy.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,83 +189,14 @@ const model_resource *model_api_match(const model_api *api, slice path, model_pa
     return r;
 }
 
-/* IAM wildcards: '*' any run, '?' one character. */
-static bool wild_match(const char *pat, const char *s, size_t n, bool nocase)
-{
-    const char *star = NULL;
-    size_t i = 0, star_i = 0;
-    while (i < n) {
-        char pc = *pat, sc = s[i];
-        if (nocase) {
-            pc = (char)tolower((unsigned char)pc);
-            sc = (char)tolower((unsigned char)sc);
-        }
-        if (*pat == '*') {
-            star = ++pat;
-            star_i = i;
-        } else if (*pat != '\0' && (*pat == '?' || pc == sc)) {
-            pat++;
-            i++;
-        } else if (star != NULL) {
-            pat = star;
-            i = ++star_i;
-        } else {
-            return false;
-        }
-    }
-    while (*pat == '*')
-        pat++;
-    return *pat == '\0';
-}
-
-static bool any_match(const json_t *list, const char *s, size_t n, bool nocase)
-{
-    if (json_is_string(list))
-        return wild_match(json_string_value(list), s, n, nocase);
-    size_t i;
-    const json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        if (json_is_string(v) && wild_match(json_string_value(v), s, n, nocase))
-            return true;
-    }
-    return false;
-}
-
-static int statement_applies(const json_t *st, const char *action, slice resource)
-{
-    if (json_object_get(st, "Condition") != NULL)
-        return 0;
-    const json_t *a = json_object_get(st, "Action"), *na = json_object_get(st, "NotAction");
-    const json_t *r = json_object_get(st, "Resource"), *nr = json_object_get(st, "NotResource");
-    size_t alen = strlen(action);
-    bool action_ok = a != NULL ? any_match(a, action, alen, true) : na != NULL && !any_match(na, action, alen, true);
-    bool res_ok = r != NULL ? any_match(r, resource.ptr, resource.len, false)
-                            : nr != NULL && !any_match(nr, resource.ptr, resource.len, false);
-    return action_ok && res_ok;
-}
-
 bool model_role_allows(const model_role *role, const char *action, slice resource_arn)
 {
-    if (role == NULL)
+    if (role == NULL || role->policy_count == 0)
         return false;
-    bool allowed = false;
-    for (size_t p = 0; p < role->policy_count; p++) {
-        const json_t *sts = json_object_get(role->policies[p].document, "Statement");
-        const json_t *single[1] = {sts};
-        size_t n = json_is_array(sts) ? json_array_size(sts) : (json_is_object(sts) ? 1 : 0);
-        for (size_t i = 0; i < n; i++) {
-            const json_t *st = json_is_array(sts) ? json_array_get(sts, i) : single[0];
-            if (!statement_applies(st, action, resource_arn))
-                continue;
-            const char *effect = json_string_value(json_object_get(st, "Effect"));
-            if (effect != NULL && strcmp(effect, "Deny") == 0)
-                return false;
-            if (effect != NULL && strcmp(effect, "Allow") == 0)
-                allowed = true;
-        }
-    }
-    return allowed;
+    const json_t *docs[role->policy_count];
+    for (size_t i = 0; i < role->policy_count; i++)
+        docs[i] = role->policies[i].document;
+    return iam_policies_evaluate(docs, role->policy_count, slice_cstr(action), resource_arn) == IAM_ALLOW;
 }
 
 const model_api *model_api_by_id(const stack_model *m, slice id)

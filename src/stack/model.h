@@ -305,10 +305,9 @@ typedef struct model_role {
     size_t managed_policy_count;
 } model_role;
 
-/* IAM evaluation of the role's policies for one action on one resource ARN: explicit Deny wins,
- * then any Allow; default deny. Action and Resource patterns use IAM's '*' and '?' wildcards
- * (actions case-insensitively); NotAction / NotResource are honoured; Condition blocks are not
- * evaluated (a statement with one is skipped and was reported as unsupported at load). */
+/* IAM evaluation of the role's policies (managed ones expanded at load) for one action on one
+ * resource ARN, by stack/iam_policy.h: explicit Deny wins, then any Allow; default deny. Condition
+ * blocks are not evaluated: an Allow with one never allows, a Deny with one always denies. */
 bool model_role_allows(const model_role *role, const char *action, slice resource_arn);
 
 typedef struct model_api_key {

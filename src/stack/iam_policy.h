@@ -5,13 +5,13 @@
  * which tables and indexes a method reaches.
  *
  * Supported: Effect, Action / NotAction, Resource / NotResource (strings or lists, `*` and `?`
- * wildcards; actions compared without regard to case, resources with), and the AWS managed DynamoDB
- * policies by ARN. Condition blocks are not evaluated: a statement with a Condition never allows
- * (fail closed) and always denies when its Effect is Deny.
+ * wildcards; actions compared without regard to case, resources with). Managed policies are expanded
+ * into documents by the loader (cfn.c). Condition blocks are not evaluated: a statement with a
+ * Condition never allows (fail closed) and always denies when its Effect is Deny.
  * Never consults anything but the documents it is given.
  */
-#ifndef PORTICO_GATEWAY_IAM_POLICY_H
-#define PORTICO_GATEWAY_IAM_POLICY_H
+#ifndef PORTICO_STACK_IAM_POLICY_H
+#define PORTICO_STACK_IAM_POLICY_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,10 +25,6 @@ iam_decision iam_policy_evaluate(const json_t *document, slice action, slice res
 
 /* Combines several documents (a role's inline policies and managed ones) as IAM does. */
 iam_decision iam_policies_evaluate(const json_t *const *documents, size_t count, slice action, slice resource);
-
-/* The document of an AWS managed policy Portico knows by ARN (DynamoDB full and read-only access,
- * administrator access), or NULL. The value is shared and immutable: never change or free it. */
-const json_t *iam_managed_policy(slice arn);
 
 /* IAM's wildcard match: `*` any run of characters, `?` exactly one. */
 bool iam_wildcard_match(slice pattern, slice text, bool ignore_case);

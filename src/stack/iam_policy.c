@@ -1,7 +1,6 @@
-#include "gateway/iam_policy.h"
+#include "stack/iam_policy.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -103,41 +102,4 @@ iam_decision iam_policies_evaluate(const json_t *const *documents, size_t count,
     for (size_t i = 0; i < count; i++)
         result = combine(result, iam_policy_evaluate(documents[i], action, resource));
     return result;
-}
-
-/* The managed policies, reduced to what concerns the services Portico runs. */
-static const struct {
-    const char *arn;
-    const char *document;
-} managed_sources[] = {
-    {"arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
-                                                         "\"Allow\",\"Action\":\"dynamodb:*\",\"Resource\":\"*\"}]}"},
-    {"arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess",
-     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"dynamodb:BatchGetItem\","
-     "\"dynamodb:Describe*\",\"dynamodb:List*\",\"dynamodb:GetItem\",\"dynamodb:Query\",\"dynamodb:Scan\","
-     "\"dynamodb:PartiQLSelect\",\"dynamodb:ConditionCheckItem\",\"dynamodb:GetRecords\","
-     "\"dynamodb:GetShardIterator\"],\"Resource\":\"*\"}]}"},
-    {"arn:aws:iam::aws:policy/AdministratorAccess",
-     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"},
-};
-#define MANAGED_COUNT (sizeof(managed_sources) / sizeof(managed_sources[0]))
-static json_t *managed_documents[MANAGED_COUNT];
-static pthread_once_t managed_once = PTHREAD_ONCE_INIT;
-
-static void load_managed(void)
-{
-    /* These live for the whole process: keep them out of whatever request arena is current. */
-    arena *previous = json_arena_push(NULL);
-    for (size_t i = 0; i < MANAGED_COUNT; i++)
-        managed_documents[i] = json_loads(managed_sources[i].document, 0, NULL);
-    json_arena_pop(previous);
-}
-
-const json_t *iam_managed_policy(slice arn)
-{
-    pthread_once(&managed_once, load_managed);
-    for (size_t i = 0; i < MANAGED_COUNT; i++)
-        if (slice_eq_cstr(arn, managed_sources[i].arn))
-            return managed_documents[i];
-    return NULL;
 }
