@@ -90,7 +90,10 @@ vtl_pairs gw_pairs_append(arena *a, vtl_pairs pairs, slice name, slice value);
 /* Like append, but replaces an entry of the same name (any case): for response headers. */
 vtl_pairs gw_pairs_set(arena *a, vtl_pairs pairs, slice name, slice value);
 
-/* Renders a compiled model template with this request's variables; -1 (logged, traced) on failure. */
+/* Renders a compiled model template with this request's variables; on failure answers the exchange
+ * (400 for a malformed JSON body, else 500) and returns -1. */
 int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out);
+/* The same without answering: -1 with e set. */
+int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out, aws_error *e);
 
 #endif

@@ -97,6 +97,19 @@ slice gw_mapping_value(gw_exchange *x, gw_state *st, slice e)
 
 int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out)
 {
+    aws_error err;
+    if (gw_render_template(x, st, t, body, out, &err) == 0)
+        return 0;
+    /* A body that looks like JSON but is not fails the request as the client's fault, as on AWS. */
+    if (err.status == 400)
+        gw_fail(x, GW_BAD_REQUEST_BODY, err.message);
+    else
+        gw_fail(x, GW_DEFAULT_5XX, "Internal server error");
+    return -1;
+}
+
+int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out, aws_error *e)
+{
     vtl_env env = {.body = body,
                    .path = st->path_params,
                    .querystring = st->query_params,
@@ -104,12 +117,12 @@ int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body,
                    .stage_variables = st->stage->variables,
                    .context = st->context,
                    .overrides = st->overrides};
-    aws_error err;
-    error_clear(&err);
-    if (vtl_render(t->compiled, &env, x->arena, out, &err) != 0) {
-        log_error("%s %.*s %.*s: mapping template failed: %s", st->request_id, SLICE_FMT(x->method),
-                  SLICE_FMT(st->resource->path), err.message);
-        gw_trace(x, "Execution failed due to configuration error: %s", err.message);
+    error_clear(e);
+    if (vtl_render(t->compiled, &env, x->arena, out, e) != 0) {
+        if (e->status != 400)
+            log_error("%s %.*s %.*s: mapping template failed: %s", st->request_id, SLICE_FMT(x->method),
+                      SLICE_FMT(st->resource->path), e->message);
+        gw_trace(x, "Execution failed: %s", e->message);
         return -1;
     }
     st->overrides = env.overrides;
@@ -141,7 +154,6 @@ int gw_integration_request(gw_exchange *x, gw_state *st)
         st->integration_body = x->body;
         gw_trace(x, "Request body passes through: no template for content type %.*s", SLICE_FMT(st->content_type));
     } else if (gw_render(x, st, t, x->body, &st->integration_body) != 0) {
-        gw_fail(x, GW_DEFAULT_5XX, "Internal server error");
         return -1;
     }
     static const char header[] = "integration.request.header.";

@@ -61,10 +61,8 @@ void gw_integration_response(gw_exchange *x)
     const model_template *t = response_template(x, &r->response_templates);
     if (t != NULL) {
         content_type = t->content_type;
-        if (gw_render(x, st, t, st->integration_response_body, &body) != 0) {
-            gw_fail(x, GW_DEFAULT_5XX, "Internal server error");
+        if (gw_render(x, st, t, st->integration_response_body, &body) != 0)
             return;
-        }
     }
     vtl_pairs headers = {0};
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("Content-Type"), content_type);

@@ -148,6 +148,13 @@ def test_condition_failure_is_selected_by_the_4xx_pattern(features):
     assert r.json() == {"error": "ConditionalCheckFailedException"}
 
 
+def test_malformed_json_body_is_refused_before_dynamodb(features):
+    r = requests.post(features["url"] + "/items", data='{"id": "x", ', headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["message"].startswith("Could not process payload")
+    assert "Item" not in dynamodb(features).get_item(TableName="Items", Key={"id": {"S": "x"}})
+
+
 def test_missing_item_sets_status_through_response_override(features):
     r = requests.get(features["url"] + "/items/none-such")
     assert r.status_code == 404
