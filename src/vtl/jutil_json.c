@@ -118,6 +118,8 @@ static void skip_unquoted(parser *p, enum stop_set stop)
 /* A JSON string value from bytes of the document; invalid UTF-8 is replaced as Java's String would have. */
 static json_t *make_string(const uint8_t *s, size_t n)
 {
+    if (n == 0)
+        return json_string("");
     for (size_t i = 0; i < n; i++) {
         if (s[i] >= 0x80) {
             arena tmp_arena;
