@@ -137,6 +137,8 @@ static json_t *make_string(const uint8_t *s, size_t n)
 
 static void scratch_put(parser *p, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (p->scratch_len + n > p->scratch_cap) {
         size_t cap = p->scratch_cap ? p->scratch_cap * 2 : 64;
         while (cap < p->scratch_len + n)

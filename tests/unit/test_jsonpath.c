@@ -12,6 +12,7 @@
 
 Test(jsonpath, answers_as_jayway_2_0)
 {
+    json_glue_init();
     arena a;
     arena_init(&a, 1 << 16);
     arena *prev = json_arena_push(&a);
