@@ -459,6 +459,8 @@ static int compile_bracket(tok_list *l, slice frag, aws_error *e)
         return 0;
     }
     if (inner.len >= 2 && inner.ptr[0] == '?' && inner.ptr[1] == '(') {
+        if (inner.len < 3 || inner.ptr[inner.len - 1] != ')')
+            goto bad;
         /* Jayway 2.0 reports some malformed filters only when they are applied: those errors wait until then */
         aws_error fe;
         error_clear(&fe);
