@@ -459,6 +459,8 @@ static int compile_bracket(tok_list *l, slice frag, aws_error *e)
         return 0;
     }
     if (inner.len >= 2 && inner.ptr[0] == '?' && inner.ptr[1] == '(') {
+        if (inner.len < 3 || inner.ptr[inner.len - 1] != ')')
+            goto bad;
         /* Jayway 2.0 reports some malformed filters only when they are applied: those errors wait until then */
         aws_error fe;
         error_clear(&fe);
@@ -634,6 +636,8 @@ bool jsonpath_is_definite(const jsonpath *p)
 /* ---- evaluation ---- */
 
 enum { NF = 1 }; /* PathNotFoundException, travelling up like the exception does */
+
+static int eval_path(const jsonpath *p, json_t *root, json_t **out, aws_error *e);
 
 typedef struct ctx {
     const jsonpath *p;
@@ -863,7 +867,7 @@ static json_t *operand(ctx *c, const fval *v, json_t *node, int *err)
     json_t *out = NULL;
     aws_error e;
     error_clear(&e);
-    int rc = jsonpath_eval(v->path, v->from_root ? c->root : node, &out, &e);
+    int rc = eval_path(v->path, v->from_root ? c->root : node, &out, &e);
     if (rc < 0) {
         *c->e = e;
         *err = 1;
@@ -1047,6 +1051,18 @@ static bool matches_filter(ctx *c, const fexpr *f, json_t *node, int *err)
 }
 
 int jsonpath_eval(const jsonpath *p, json_t *root, json_t **out, aws_error *e)
+{
+    if (root == NULL || json_is_null(root)) { /* JsonPath.parse(null): Jayway refuses a null document */
+        *out = NULL;
+        e->status = 500;
+        e->type = "IllegalArgumentException";
+        snprintf(e->message, sizeof(e->message), "json object can not be null");
+        return -1;
+    }
+    return eval_path(p, root, out, e);
+}
+
+static int eval_path(const jsonpath *p, json_t *root, json_t **out, aws_error *e)
 {
     *out = NULL;
     if (p->n == 0) {

@@ -32,7 +32,8 @@ enum { JSONPATH_NOT_FOUND = 0, JSONPATH_FOUND = 1 };
 /* Evaluates p over root. Returns JSONPATH_FOUND with *out a new reference (for a definite path the value
  * itself, inside root, which may be json null; for an indefinite path a new array in the current json
  * arena), JSONPATH_NOT_FOUND (*out NULL), or -1 with e set when Jayway would throw something other than
- * PathNotFoundException (InvalidPathException: [0] on an object, a filter on a string, ...; status 500).
+ * PathNotFoundException (InvalidPathException: [0] on an object, a filter on a string, ...; and
+ * IllegalArgumentException when root is JSON null, as Jayway refuses a null document; status 500).
  * The values returned are shared with root: copy before changing them. */
 int jsonpath_eval(const jsonpath *p, json_t *root, json_t **out, aws_error *e);
 

@@ -40,7 +40,7 @@ typedef struct parser {
 
 #define MAX_DEPTH 1000
 
-static void advance(parser *p)
+static inline void advance(parser *p)
 {
     if (p->pos < p->n)
         p->pos++;
@@ -118,6 +118,8 @@ static void skip_unquoted(parser *p, enum stop_set stop)
 /* A JSON string value from bytes of the document; invalid UTF-8 is replaced as Java's String would have. */
 static json_t *make_string(const uint8_t *s, size_t n)
 {
+    if (n == 0)
+        return json_string("");
     for (size_t i = 0; i < n; i++) {
         if (s[i] >= 0x80) {
             arena tmp_arena;
@@ -135,6 +137,8 @@ static json_t *make_string(const uint8_t *s, size_t n)
 
 static void scratch_put(parser *p, const char *s, size_t n)
 {
+    if (n == 0)
+        return;
     if (p->scratch_len + n > p->scratch_cap) {
         size_t cap = p->scratch_cap ? p->scratch_cap * 2 : 64;
         while (cap < p->scratch_len + n)
@@ -171,9 +175,35 @@ static int hex4(parser *p, unsigned *out)
     return 0;
 }
 
+/* The common case of a quoted string without escapes: true with *out pointing into the input and *high set
+ * when it holds non-ASCII bytes; the parser then stands after the closing quote. */
+static bool quoted_plain(parser *p, slice *out, bool *high)
+{
+    int quote = p->c;
+    const uint8_t *s = p->s;
+    size_t i = p->pos + 1, n = p->n;
+    uint8_t acc = 0;
+    while (i < n && s[i] != quote && s[i] != '\\') {
+        acc |= s[i];
+        i++;
+    }
+    if (i >= n || s[i] != quote)
+        return false;
+    *out = slice_make((const char *)s + p->pos + 1, i - p->pos - 1);
+    *high = (acc & 0x80) != 0;
+    p->pos = i;
+    advance(p);
+    return true;
+}
+
 /* A quoted string; on return the current character is the one after the closing quote. */
 static json_t *read_quoted(parser *p)
 {
+    slice plain;
+    bool high;
+    if (quoted_plain(p, &plain, &high))
+        return high ? make_string((const uint8_t *)plain.ptr, plain.len)
+                    : (plain.len == 0 ? json_string("") : json_stringn_nocheck(plain.ptr, plain.len));
     int quote = p->c;
     p->scratch_len = 0;
     advance(p);
@@ -424,8 +454,15 @@ static json_t *read_object(parser *p)
             break;
         }
         json_t *key;
+        slice key_text = SLICE_NULL;
         if (p->c == '"' || p->c == '\'') {
-            key = read_quoted(p);
+            bool high;
+            if (!quoted_plain(p, &key_text, &high))
+                key = read_quoted(p);
+            else if (high)
+                key = make_string((const uint8_t *)key_text.ptr, key_text.len);
+            else
+                key = json_null(); /* the key is key_text, straight from the input */
         } else {
             size_t start = p->pos;
             skip_unquoted(p, STOP_KEY);
@@ -453,7 +490,9 @@ static json_t *read_object(parser *p)
             json_decref(key);
             goto failed;
         }
-        json_object_setn_new_nocheck(obj, json_string_value(key), json_string_length(key), v);
+        if (json_is_string(key))
+            key_text = json_string_slice(key);
+        json_object_setn_new_nocheck(obj, key_text.ptr, key_text.len, v);
         json_decref(key);
         skip_space(p);
         if (p->c == '}') {

@@ -12,6 +12,7 @@
 
 Test(jsonpath, answers_as_jayway_2_0)
 {
+    json_glue_init();
     arena a;
     arena_init(&a, 1 << 16);
     arena *prev = json_arena_push(&a);
@@ -67,7 +68,7 @@ Test(jsonpath, definite_paths)
         cr_assert_eq(jsonpath_compile(&a, slice_cstr(indefinite[i]), &p, &e), 0, "%s", indefinite[i]);
         cr_expect_not(jsonpath_is_definite(p), "%s", indefinite[i]);
     }
-    const char *bad[] = {"$..", "$[", "$.n[a]", "$[\"a\"]", "$.a[?(@.x in ['a'])]"};
+    const char *bad[] = {"$..", "$[", "$.n[a]", "$[\"a\"]", "$.a[?(@.x in ['a'])]", "$.s[ ?(]"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         error_clear(&e);
         cr_expect_eq(jsonpath_compile(&a, slice_cstr(bad[i]), &p, &e), -1, "%s", bad[i]);

@@ -126,6 +126,7 @@ Test(jutil, long_to_string)
 
 Test(jutil, json_smart_permissive_parse_and_print)
 {
+    json_glue_init();
     arena a;
     arena_init(&a, 1 << 16);
     arena *prev = json_arena_push(&a);

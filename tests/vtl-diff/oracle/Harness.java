@@ -27,7 +27,8 @@ import org.apache.velocity.util.introspection.*;
  *   OUT.jsonl: one {"id", "out"} or {"id", "error"} per line.
  * The $input/$util/$context classes here are emulations written for this harness, not AWS code.
  * Changes from shared/reference/vtl-oracle/Harness.java: json-smart's nesting-counter bug is avoided (Provider),
- * and $context has writable requestOverride / responseOverride maps.
+ * $context has writable requestOverride / responseOverride maps and an empty authorizer map, and the cases'
+ * maps keep their order.
  */
 public class Harness {
     static boolean AWS = false;
@@ -277,16 +278,17 @@ public class Harness {
         AWS = args[0].startsWith("aws");
         JSONPATH = args[0].equals("awsjp");
         String text = new String(Files.readAllBytes(Paths.get(args[1])), StandardCharsets.UTF_8);
-        JSONArray cases = (JSONArray) new net.minidev.json.parser.DepthSafeStringParser(
-                net.minidev.json.parser.JSONParser.DEFAULT_PERMISSIVE_MODE).parse(text);
+        // ordered maps, so that parameters and headers keep the order the case gives them
+        List<?> cases = (List<?>) new net.minidev.json.parser.DepthSafeStringParser(
+                net.minidev.json.parser.JSONParser.DEFAULT_PERMISSIVE_MODE).parse(text, JSONValue.defaultReader.DEFAULT_ORDERED);
         VelocityEngine ve = new VelocityEngine();
         ve.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
         if (AWS) ve.setProperty("runtime.introspector.uberspect", AwsUberspect.class.getName());
         ve.init();
         PrintStream out = new PrintStream(new FileOutputStream(args[2]), true, "UTF-8");
         for (Object co : cases) {
-            JSONObject c = (JSONObject) co;
-            JSONObject req = (JSONObject) c.get("request");
+            Map<?, ?> c = (Map<?, ?>) co;
+            Map<?, ?> req = (Map<?, ?>) c.get("request");
             Map<String, Object> params = new LinkedHashMap<>();
             params.put("path", deep(req.get("path")));
             params.put("querystring", deep(req.get("querystring")));
@@ -304,6 +306,8 @@ public class Harness {
                 ro.put("querystring", new LinkedHashMap<String, Object>());
                 ctx.put("requestOverride", ro);
             }
+            // with no authorizer AWS still has an empty $context.authorizer (VTL-FACTS item 16, recorded)
+            if (!ctx.containsKey("authorizer")) ctx.put("authorizer", new LinkedHashMap<String, Object>());
             if (!ctx.containsKey("responseOverride")) {
                 Map<String, Object> ro = new LinkedHashMap<>();
                 ro.put("header", new LinkedHashMap<String, Object>());
