@@ -179,19 +179,22 @@ static int hex4(parser *p, unsigned *out)
  * when it holds non-ASCII bytes; the parser then stands after the closing quote. */
 static bool quoted_plain(parser *p, slice *out, bool *high)
 {
-    int quote = p->c;
-    const uint8_t *s = p->s;
-    size_t i = p->pos + 1, n = p->n;
-    uint8_t acc = 0;
-    while (i < n && s[i] != quote && s[i] != '\\') {
-        acc |= s[i];
-        i++;
-    }
-    if (i >= n || s[i] != quote)
+    const uint8_t *start = p->s + p->pos + 1, *end = p->s + p->n;
+    const uint8_t *q = memchr(start, p->c, (size_t)(end - start));
+    if (q == NULL || memchr(start, '\\', (size_t)(q - start)) != NULL)
         return false;
-    *out = slice_make((const char *)s + p->pos + 1, i - p->pos - 1);
-    *high = (acc & 0x80) != 0;
-    p->pos = i;
+    size_t len = (size_t)(q - start), i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, start + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= start[i];
+    *out = slice_make((const char *)start, len);
+    *high = (acc & 0x8080808080808080ULL) != 0;
+    p->pos = (size_t)(q - p->s);
     advance(p);
     return true;
 }
