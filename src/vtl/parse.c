@@ -75,9 +75,26 @@ static int fail_at(parser *p, const token *t)
     if (t->kind == TK_EOF)
         error_set(p->err, 400, "BadRequestException", "Encountered \"<EOF>\" at line %d, column %d", line, col);
     else {
+        /* the token image with JavaCC's escapes, as Velocity's ParseException shows it */
         slice s = img(p, t);
-        error_set(p->err, 400, "BadRequestException", "Encountered \"%.*s\" at line %d, column %d",
-                  (int)(s.len > 200 ? 200 : s.len), s.ptr, line, col);
+        char esc[420];
+        size_t o = 0;
+        for (size_t i = 0; i < s.len && o < 400; i++) {
+            char ch = s.ptr[i];
+            const char *rep = ch == '\n'   ? "\\n"
+                              : ch == '\r' ? "\\r"
+                              : ch == '\t' ? "\\t"
+                              : ch == '"'  ? "\\\""
+                              : ch == '\\' ? "\\\\"
+                                           : NULL;
+            if (rep) {
+                esc[o++] = rep[0];
+                esc[o++] = rep[1];
+            } else
+                esc[o++] = ch;
+        }
+        error_set(p->err, 400, "BadRequestException", "Encountered \"%.*s\" at line %d, column %d", (int)o, esc, line,
+                  col);
     }
     return -1;
 }
