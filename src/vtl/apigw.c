@@ -1,5 +1,6 @@
 /* API Gateway's template variables: $input (body, json, path, params), $util, $context with its
  * writable requestOverride/responseOverride maps, and reading the overrides back after rendering. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -39,6 +40,11 @@ static int read_path(rctx *c, slice path, json_t **out)
     json_t *root = body_json(c);
     if (!root)
         return -1;
+    if (json_is_null(root)) { /* the body "null": Jayway refuses a null document */
+        rc_fail(c, 500, "InternalServerErrorException",
+                "java.lang.IllegalArgumentException: json object can not be null");
+        return -1;
+    }
     aws_error e;
     error_clear(&e);
     int r = jsonpath_read(c->a, path, root, out, &e);
@@ -47,6 +53,49 @@ static int read_path(rctx *c, slice path, json_t **out)
         return -1;
     }
     return r;
+}
+
+/* Java's String.hashCode over the UTF-16 form (ASCII and BMP characters; enough for parameter names). */
+static uint32_t java_hash(slice s)
+{
+    uint32_t h = 0;
+    for (size_t i = 0; i < s.len;) {
+        unsigned char ch = (unsigned char)s.ptr[i];
+        uint32_t cp = ch;
+        size_t l = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+        if (l == 2 && i + 1 < s.len)
+            cp = ((ch & 0x1Fu) << 6) | (s.ptr[i + 1] & 0x3F);
+        else if (l == 3 && i + 2 < s.len)
+            cp = ((ch & 0x0Fu) << 12) | ((s.ptr[i + 1] & 0x3Fu) << 6) | (s.ptr[i + 2] & 0x3F);
+        if (l == 4 && i + 3 < s.len) {
+            cp = ((ch & 0x07u) << 18) | ((s.ptr[i + 1] & 0x3Fu) << 12) | ((s.ptr[i + 2] & 0x3Fu) << 6) |
+                 (s.ptr[i + 3] & 0x3F);
+            cp -= 0x10000;
+            h = h * 31u + (0xD800u + (cp >> 10));
+            h = h * 31u + (0xDC00u + (cp & 0x3FF));
+        } else {
+            h = h * 31u + cp;
+        }
+        i += l;
+    }
+    return h;
+}
+
+/* $input.params() maps iterate in java.util.HashMap order (what the reference renderer shows: the
+ * request's parameters arrive as a HashMap): by bucket of the spread hash, then insertion order. */
+static vval params_map_hashed(rctx *c, vtl_pairs p)
+{
+    size_t cap = 16;
+    while ((double)p.count > 0.75 * (double)cap)
+        cap *= 2;
+    vmap *m = vmap_new(c->a, p.count);
+    for (size_t b = 0; b < cap; b++)
+        for (size_t i = 0; i < p.count; i++) {
+            uint32_t h = java_hash(p.items[i].name);
+            if (((h ^ (h >> 16)) & (cap - 1)) == b)
+                vmap_put(c->a, m, v_str(p.items[i].name), v_str(p.items[i].value));
+        }
+    return (vval){.kind = V_MAP, .u.m = m};
 }
 
 static vval params_map(rctx *c, vtl_pairs p)
@@ -63,9 +112,9 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
         return found(v_str(body_text(c)));
     if (n == 0 && slice_eq_cstr(name, "params")) {
         vmap *m = vmap_new(c->a, 3);
-        vmap_put(c->a, m, v_str(SLICE_LIT("path")), params_map(c, c->env->path));
-        vmap_put(c->a, m, v_str(SLICE_LIT("querystring")), params_map(c, c->env->querystring));
-        vmap_put(c->a, m, v_str(SLICE_LIT("header")), params_map(c, c->env->header));
+        vmap_put(c->a, m, v_str(SLICE_LIT("path")), params_map_hashed(c, c->env->path));
+        vmap_put(c->a, m, v_str(SLICE_LIT("querystring")), params_map_hashed(c, c->env->querystring));
+        vmap_put(c->a, m, v_str(SLICE_LIT("header")), params_map_hashed(c, c->env->header));
         return found((vval){.kind = V_MAP, .u.m = m});
     }
     if (n != 1 || args[0].kind != V_STRING)

@@ -75,8 +75,22 @@ static int fail(parser *p, const char *fmt, ...)
     return -1;
 }
 
-static int fail_char(parser *p, size_t pos)
+/* Java counts positions in UTF-16 units: a byte offset of the document converted. */
+static size_t jpos(const parser *p, size_t byte_pos)
 {
+    size_t units = 0;
+    for (size_t i = 0; i < byte_pos && i < p->n; i++) {
+        uint8_t b = p->s[i];
+        if ((b & 0xc0) != 0x80)
+            units += b >= 0xf0 ? 2 : 1;
+    }
+    return units;
+}
+
+/* Unexpected character at the current position, or the one before it (delta -1). */
+static int fail_char(parser *p, int delta)
+{
+    size_t pos = jpos(p, p->pos) + (size_t)(ptrdiff_t)delta;
     /* a character outside ASCII is shown as Java would, one UTF-16 unit; show its UTF-8 instead */
     if (p->c >= 0x80) {
         size_t i = p->pos, start = i;
@@ -153,10 +167,11 @@ static void scratch_put(parser *p, const char *s, size_t n)
     p->scratch_len += n;
 }
 
-static int hex4(parser *p, unsigned *out)
+/* The hex digits of a \uXXXX (4) or \xXX (2) escape. */
+static int hex_digits(parser *p, int count, unsigned *out)
 {
     unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < count; k++) {
         advance(p);
         int c = p->c, d;
         if (c >= '0' && c <= '9')
@@ -166,9 +181,9 @@ static int hex4(parser *p, unsigned *out)
         else if (c >= 'A' && c <= 'F')
             d = c - 'A' + 10;
         else if (c == EOI)
-            return fail(p, "Unexpected End Of File position %zu: null", p->pos);
+            return fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos));
         else
-            return fail(p, "Unexpected unicode escape sequence %c at position %zu.", c, p->pos);
+            return fail(p, "Unexpected unicode escape sequence %c at position %zu.", c, jpos(p, p->pos));
         v = v * 16 + (unsigned)d;
     }
     *out = v;
@@ -179,19 +194,22 @@ static int hex4(parser *p, unsigned *out)
  * when it holds non-ASCII bytes; the parser then stands after the closing quote. */
 static bool quoted_plain(parser *p, slice *out, bool *high)
 {
-    int quote = p->c;
-    const uint8_t *s = p->s;
-    size_t i = p->pos + 1, n = p->n;
-    uint8_t acc = 0;
-    while (i < n && s[i] != quote && s[i] != '\\') {
-        acc |= s[i];
-        i++;
-    }
-    if (i >= n || s[i] != quote)
+    const uint8_t *start = p->s + p->pos + 1, *end = p->s + p->n;
+    const uint8_t *q = memchr(start, p->c, (size_t)(end - start));
+    if (q == NULL || memchr(start, '\\', (size_t)(q - start)) != NULL)
         return false;
-    *out = slice_make((const char *)s + p->pos + 1, i - p->pos - 1);
-    *high = (acc & 0x80) != 0;
-    p->pos = i;
+    size_t len = (size_t)(q - start), i = 0;
+    uint64_t acc = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, start + i, 8);
+        acc |= w;
+    }
+    for (; i < len; i++)
+        acc |= start[i];
+    *out = slice_make((const char *)start, len);
+    *high = (acc & 0x8080808080808080ULL) != 0;
+    p->pos = (size_t)(q - p->s);
     advance(p);
     return true;
 }
@@ -205,13 +223,18 @@ static json_t *read_quoted(parser *p)
         return high ? make_string((const uint8_t *)plain.ptr, plain.len)
                     : (plain.len == 0 ? json_string("") : json_stringn_nocheck(plain.ptr, plain.len));
     int quote = p->c;
+    /* json-smart looks for the closing quote first: without one, the document ends inside the string */
+    if (memchr(p->s + p->pos + 1, quote, p->n - p->pos - 1) == NULL) {
+        fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->n));
+        return NULL;
+    }
     p->scratch_len = 0;
     advance(p);
     size_t run = p->pos;
     unsigned pending_high = 0; /* a high surrogate waiting for its pair */
     for (;;) {
         if (p->c == EOI) {
-            fail(p, "Unexpected End Of File position %zu: null", p->pos);
+            fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos));
             return NULL;
         }
         if (p->c == quote || p->c == '\\') {
@@ -230,7 +253,7 @@ static json_t *read_quoted(parser *p)
             }
             switch (p->c) {
             case EOI:
-                fail(p, "Unexpected End Of File position %zu: null", p->pos);
+                fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos));
                 return NULL;
             case '"':
             case '\'':
@@ -254,7 +277,7 @@ static json_t *read_quoted(parser *p)
                 ch[0] = '\t';
                 break;
             case 'u':
-                if (hex4(p, &u) != 0)
+                if (hex_digits(p, 4, &u) != 0)
                     return NULL;
                 if (u >= 0xd800 && u <= 0xdbff) {
                     if (pending_high)
@@ -271,6 +294,11 @@ static json_t *read_quoted(parser *p)
                     }
                     len = jutil_utf8_put(ch, (u >= 0xd800 && u <= 0xdfff) ? 0xfffd : u);
                 }
+                break;
+            case 'x': /* json-smart also reads \xXX */
+                if (hex_digits(p, 2, &u) != 0)
+                    return NULL;
+                len = jutil_utf8_put(ch, u);
                 break;
             default:
                 len = 0; /* json-smart drops an unknown escape */
@@ -409,11 +437,11 @@ static json_t *read_array(parser *p)
             return arr;
         case ':':
         case '}':
-            fail_char(p, p->pos);
+            fail_char(p, 0);
             json_decref(arr);
             return NULL;
         case EOI:
-            fail(p, "Unexpected End Of File position %zu: EOF", p->pos - 1);
+            fail(p, "Unexpected End Of File position %zu: EOF", jpos(p, p->pos) - 1);
             json_decref(arr);
             return NULL;
         default: {
@@ -445,7 +473,7 @@ static json_t *read_object(parser *p)
         case ']':
         case '[':
         case '{':
-            fail_char(p, p->pos);
+            fail_char(p, 0);
             goto failed;
         case '}':
             advance(p);
@@ -474,15 +502,15 @@ static json_t *read_object(parser *p)
         if (p->c != ':') {
             json_decref(key);
             if (p->c == EOI)
-                fail(p, "Unexpected End Of File position %zu: null", p->pos - 1);
+                fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos) - 1);
             else
-                fail_char(p, p->pos - 1);
+                fail_char(p, -1);
             goto failed;
         }
         advance(p);
         if (p->c == EOI) {
             json_decref(key);
-            fail(p, "Unexpected End Of File position %zu: EOF", p->pos - 1);
+            fail(p, "Unexpected End Of File position %zu: EOF", jpos(p, p->pos) - 1);
             goto failed;
         }
         json_t *v = read_value(p, STOP_VALUE);
@@ -500,14 +528,17 @@ static json_t *read_object(parser *p)
             return obj;
         }
         if (p->c == EOI) {
-            fail(p, "Unexpected End Of File position %zu: null", p->pos - 1);
+            fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos) - 1);
             goto failed;
         }
         if (p->c != ',') {
-            if (p->c >= 0x80)
-                fail(p, "Unexpected token at position %zu.", p->pos - 1);
-            else
-                fail(p, "Unexpected token %c at position %zu.", p->c, p->pos - 1);
+            if (p->c >= 0x80) {
+                size_t i = p->pos;
+                (void)jutil_utf8_next(p->s, p->n, &i);
+                fail(p, "Unexpected token %.*s at position %zu.", (int)(i - p->pos), (const char *)p->s + p->pos,
+                     jpos(p, p->pos) - 1);
+            } else
+                fail(p, "Unexpected token %c at position %zu.", p->c, jpos(p, p->pos) - 1);
             goto failed;
         }
         advance(p);
@@ -535,7 +566,7 @@ static json_t *read_value(parser *p, enum stop_set stop)
 {
     if (++p->depth > MAX_DEPTH) {
         fail(p, "Malicious payload, having non natural depths, parsing stoped on %c at position %zu.",
-             p->c < 0x80 && p->c >= 0 ? p->c : '?', p->pos);
+             p->c < 0x80 && p->c >= 0 ? p->c : '?', jpos(p, p->pos));
         return NULL;
     }
     json_t *v;
@@ -550,7 +581,7 @@ static json_t *read_value(parser *p, enum stop_set stop)
         case ':':
         case '}':
         case ']':
-            fail_char(p, p->pos);
+            fail_char(p, 0);
             v = NULL;
             break;
         case '{':

@@ -516,4 +516,12 @@ static const jutil_vector JSON_PARSE[] = {
     {V("{\"\":\"\"}"), V("{=}\012{\"\":\"\"}\012{\"\":\"\"}"), NONE},
     {V("\011\012{\"a\":[1,{\"b\":[]}]}"), V("{a=[1,{\"b\":[]}]}\012{\"a\":[1,{\"b\":[]}]}\012{\"a\":[1,{\"b\":[]}]}"), NONE},
     {V("{\"a\":\"\\u00\"}"), NONE, V("Unexpected unicode escape sequence \" at position 10.")},
+    {V("{\"a\": {\"\303\251\"'a'b["), NONE, V("Unexpected character (') at position 9.")},
+    {V("[\"'a'b-0.0\303\251"), NONE, V("Unexpected End Of File position 11: null")},
+    {V("[\"\\x41\\x\"]"), NONE, V("Unexpected unicode escape sequence \" at position 8.")},
+    {V("'1~\"\\u12\" 2"), NONE, V("Unexpected End Of File position 11: null")},
+    {V("{\"a\":{}\303\251-0\342\202\254{"), NONE, V("Unexpected token \303\251 at position 6.")},
+    {V("[\"\\ud83d\\ude00\", \"\360\237\230\200\" x"), NONE, V("Unexpected End Of File position 22: EOF")},
+    {V("[\"\\x\" true"), NONE, V("Unexpected unicode escape sequence \" at position 4.")},
+    {V("[\"\\x41b\\xe9\"]"), V("[\"Ab\303\251\"]\012[\"Ab\303\251\"]\012[\"Ab\303\251\"]"), NONE},
 };

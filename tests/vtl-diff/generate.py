@@ -84,6 +84,24 @@ def fragments(r, body_value, names):
     return r.choice(choices)
 
 
+def wrap(r, t):
+    """Surrounds a template with directives and the whitespace around them, where Velocity's rules bite."""
+    k = r.random()
+    if k < 0.25:
+        return "{\n  \"value\": \"%s\"\n}" % t
+    if k < 0.35:
+        return "#foreach($i in [1..2])\n  #if($foreach.first)first#end\n  %s\n#end" % t
+    if k < 0.45:
+        return "#set($flag = %s)\n#if($flag)\n    %s\n#else\n    none\n#end\n" % (r.choice(["true", "false", "''", "$nothing"]), t)
+    if k < 0.5:
+        return "#macro(show $x)<$x>#end\n#show(\"%s\")" % t.replace('"', "'")
+    if k < 0.55:
+        return "#define($block)\n%s\n#end\n$block$block" % t
+    if k < 0.6:
+        return "  #set($a = [1, 'two', 3.0])\n$a $a.size() $a[1] #set($m = {'k': $a})$m\n" + t
+    return t
+
+
 def make_case(r, i):
     body_value = rand_value(r, 0)
     if not isinstance(body_value, (dict, list)):
@@ -97,10 +115,9 @@ def make_case(r, i):
     else:
         body = json.dumps(body_value, indent=r.choice([None, 2]), ensure_ascii=r.random() < 0.5)
     names = ["id", "q", "h"]
-    seps = ["|", "\n", ", ", "\n  ", " "]
+    seps = ["|", "\n", ", ", "\n  ", " ", "\n## note\n", "\n    #set($t = 1)\n"]
     template = r.choice(seps).join(fragments(r, body_value, names) for _ in range(r.randint(2, 6)))
-    if r.random() < 0.3:
-        template = "{\n  \"value\": \"%s\"\n}" % template
+    template = wrap(r, template)
     return {"id": "gen-%03d" % i, "template": template,
             "request": {"body": body, "path": {"id": "p-%d" % i},
                         "querystring": {"q": r.choice(TEXTS)} if r.random() < 0.7 else {},

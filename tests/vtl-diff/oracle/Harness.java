@@ -27,8 +27,7 @@ import org.apache.velocity.util.introspection.*;
  *   OUT.jsonl: one {"id", "out"} or {"id", "error"} per line.
  * The $input/$util/$context classes here are emulations written for this harness, not AWS code.
  * Changes from shared/reference/vtl-oracle/Harness.java: json-smart's nesting-counter bug is avoided (Provider),
- * $context has writable requestOverride / responseOverride maps and an empty authorizer map, and the cases'
- * maps keep their order.
+ * and $context has writable requestOverride / responseOverride maps and an empty authorizer map.
  */
 public class Harness {
     static boolean AWS = false;
@@ -278,9 +277,10 @@ public class Harness {
         AWS = args[0].startsWith("aws");
         JSONPATH = args[0].equals("awsjp");
         String text = new String(Files.readAllBytes(Paths.get(args[1])), StandardCharsets.UTF_8);
-        // ordered maps, so that parameters and headers keep the order the case gives them
+        // json-smart's JSONObject is a HashMap: parameters, headers and stage variables iterate in HashMap order,
+        // as API Gateway's own maps do ($context.keySet() is recorded in HashMap order, VTL-FACTS item 16)
         List<?> cases = (List<?>) new net.minidev.json.parser.DepthSafeStringParser(
-                net.minidev.json.parser.JSONParser.DEFAULT_PERMISSIVE_MODE).parse(text, JSONValue.defaultReader.DEFAULT_ORDERED);
+                net.minidev.json.parser.JSONParser.DEFAULT_PERMISSIVE_MODE).parse(text);
         VelocityEngine ve = new VelocityEngine();
         ve.setProperty("runtime.log.logsystem.class", "org.apache.velocity.runtime.log.NullLogChute");
         if (AWS) ve.setProperty("runtime.introspector.uberspect", AwsUberspect.class.getName());

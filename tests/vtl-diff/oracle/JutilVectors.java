@@ -94,7 +94,11 @@ public class JutilVectors {
             "{\"pageId\":\"p1\",\"userName\":\"ann\",\"message\":\"hi there\"}",
             "{\"Items\":[{\"commentId\":{\"S\":\"c1\"},\"message\":{\"S\":\"a \\\"quoted\\\" \\/ msg\"}}],\"Count\":1}",
             "[\"\\u0080\\u009f\\u00a0\\u007f\\u001f\\u2000\\u20ff\\u2100\\u200b\\ufeff\\ud83d\\ude00\", \"\\b\\f\\u0000\"]",
-            "{\"k\":\"tab\tx\"}", "[\"\", '', 1e+21]", "{\"\":\"\"}", "\t\n{\"a\":[1,{\"b\":[]}]}", "{\"a\":\"\\u00\"}"};
+            "{\"k\":\"tab\tx\"}", "[\"\", '', 1e+21]", "{\"\":\"\"}", "\t\n{\"a\":[1,{\"b\":[]}]}", "{\"a\":\"\\u00\"}",
+            // found by comparing random documents with the jar: positions count UTF-16 units, \\xHH escapes,
+            // a string with no closing quote at all, a non-ASCII unexpected token
+            "{\"a\": {\"\u00e9\"'a'b[", "[\"'a'b-0.0\u00e9", "[\"\\x41\\x\"]", "'1~\"\\u12\" 2", "{\"a\":{}\u00e9-0\u20ac{",
+            "[\"\\ud83d\\ude00\", \"\ud83d\ude00\" x", "[\"\\x\" true", "[\"\\x41b\\xe9\"]"};
         System.out.println("/* out: String.valueOf(v) \"\\n\" toJSONString(v, LT_COMPRESS) \"\\n\" toJSONString(v, NO_COMPRESS) */");
         table("JSON_PARSE", docs, s -> {
             Object o;
