@@ -104,8 +104,13 @@ static int prepare_method(gateway *g, const model_api *api, const model_method *
         if (compile_templates(g, &r->response_templates, where, err) != 0)
             return -1;
         if (!r->is_default && r->selection_pattern.len != 0) {
-            r->compiled = selection_compile(r->selection_pattern, err);
-            if (r->compiled == NULL)
+            selection_pattern *compiled = selection_compile(r->selection_pattern, err);
+            r->compiled = compiled;
+            if (compiled != NULL) {
+                g->patterns = realloc(g->patterns, (g->pattern_count + 1) * sizeof(*g->patterns));
+                g->patterns[g->pattern_count++] = compiled;
+            }
+            if (compiled == NULL)
                 return error_set(err, 400, "BadRequestException", "%s: selection pattern %.*s: %s", where,
                                  SLICE_FMT(r->selection_pattern), err->message);
         }
@@ -210,6 +215,9 @@ void gateway_destroy(gateway *g)
     for (size_t i = 0; i < g->schema_count; i++)
         json_schema_free(g->schemas[i]);
     free(g->schemas);
+    for (size_t i = 0; i < g->pattern_count; i++)
+        selection_free(g->patterns[i]);
+    free(g->patterns);
     free(g->stages);
     free(g);
 }

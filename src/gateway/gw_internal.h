@@ -31,6 +31,8 @@ struct gateway {
     size_t stage_count;
     json_schema **schemas; /* to free at destroy */
     size_t schema_count;
+    struct selection_pattern **patterns; /* likewise */
+    size_t pattern_count;
     vtl_template *default_error_template; /* {"message":$context.error.messageString} */
 };
 

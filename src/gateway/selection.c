@@ -33,3 +33,11 @@ bool selection_matches(const selection_pattern *p, slice subject)
     pcre2_match_data_free(md);
     return rc >= 0;
 }
+
+void selection_free(selection_pattern *p)
+{
+    if (p == NULL)
+        return;
+    pcre2_code_free(p->code);
+    free(p);
+}

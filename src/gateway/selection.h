@@ -13,8 +13,9 @@
 
 typedef struct selection_pattern selection_pattern;
 
-/* Compiled with malloc: lives as long as the process (patterns belong to the loaded model). */
+/* Compiled with malloc; free with selection_free when the model is unloaded. */
 selection_pattern *selection_compile(slice pattern, aws_error *err);
+void selection_free(selection_pattern *p);
 bool selection_matches(const selection_pattern *p, slice subject);
 
 #endif

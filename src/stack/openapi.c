@@ -481,7 +481,7 @@ static void note_extensions(oa *o, json_t *obj)
 {
     static const char *known[] = {X "api-key-source",         X "binary-media-types", X "gateway-responses",
                                   X "request-validators",     X "request-validator",  X "documentation",
-                                  X "endpoint-configuration", X "tag-value"};
+                                  X "endpoint-configuration", X "tag-value",          X "any-method"};
     const char *k;
     json_t *v;
     json_object_foreach(obj, k, v)
