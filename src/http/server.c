@@ -65,6 +65,9 @@ struct http_server {
     unsigned threads;
     atomic_bool stopping;
     http_server_config config;
+    pthread_mutex_t init_lock; /* loops setting themselves up */
+    pthread_cond_t init_cond;
+    unsigned loops_ready;
 };
 
 /* Hangs off h2o's request pool: its dispose callback tells us the library is done with the request. */
@@ -539,11 +542,39 @@ static void drain_thread_caches(void)
 #endif
 }
 
+/* The library's sockets take their buffer allocator from a thread-local prototype at creation: a
+ * socket created on another thread (the loop's wake-up pipe, its listening sockets) would share that
+ * thread's non-thread-safe recycling list with every other loop, and two loops could be handed the
+ * same buffer. So each loop creates its event loop, context and sockets on its own thread. */
+static void loop_init(http_loop *loop)
+{
+    http_server *s = loop->server;
+    pthread_mutex_lock(&s->init_lock); /* h2o_context_init reads the shared global configuration */
+    h2o_context_init(&loop->ctx, h2o_evloop_create(), &s->globalconf);
+    h2o_multithread_register_receiver(loop->ctx.queue, &loop->receiver, on_messages);
+    loop->listeners = calloc(s->num_listeners, sizeof(loop_listener));
+    for (size_t i = 0; i != s->num_listeners; i++) {
+        listener *l = &s->listeners[i];
+        loop_listener *ll = &((loop_listener *)loop->listeners)[i];
+        ll->loop = loop;
+        ll->accept.ctx = &loop->ctx;
+        ll->accept.hosts = l->hosts;
+        ll->sock = h2o_evloop_socket_create(loop->ctx.loop, l->fds[loop->index], H2O_SOCKET_FLAG_DONT_READ);
+        l->fds[loop->index] = -1; /* the socket owns it now */
+        ll->sock->data = ll;
+        h2o_socket_read_start(ll->sock, on_accept);
+    }
+    s->loops_ready++;
+    pthread_cond_broadcast(&s->init_cond);
+    pthread_mutex_unlock(&s->init_lock);
+}
+
 static void *loop_main(void *arg)
 {
     http_loop *loop = arg;
     http_server *server = loop->server;
     loop->self = pthread_self();
+    loop_init(loop);
     if (server->config.thread_start != NULL)
         server->config.thread_start(loop->index, server->config.thread_ctx);
 
@@ -663,6 +694,10 @@ static void free_server(http_server *s)
     if (s->loops != NULL)
         for (unsigned t = 0; t != s->threads; t++)
             free(s->loops[t].listeners);
+    if (s->loops != NULL) {
+        pthread_mutex_destroy(&s->init_lock);
+        pthread_cond_destroy(&s->init_cond);
+    }
     free(s->loops);
     h2o_config_dispose(&s->globalconf);
     free(s);
@@ -733,31 +768,23 @@ http_server *http_server_start(const http_server_config *config, char *err, size
     }
 
     s->loops = calloc(s->threads, sizeof(http_loop));
+    pthread_mutex_init(&s->init_lock, NULL);
+    pthread_cond_init(&s->init_cond, NULL);
     for (unsigned t = 0; t != s->threads; t++) {
         http_loop *loop = &s->loops[t];
         loop->server = s;
         loop->index = t;
-        h2o_context_init(&loop->ctx, h2o_evloop_create(), &s->globalconf);
-        h2o_multithread_register_receiver(loop->ctx.queue, &loop->receiver, on_messages);
-        loop->listeners = calloc(s->num_listeners, sizeof(loop_listener));
-        for (size_t i = 0; i != s->num_listeners; i++) {
-            listener *l = &s->listeners[i];
-            loop_listener *ll = &((loop_listener *)loop->listeners)[i];
-            ll->loop = loop;
-            ll->accept.ctx = &loop->ctx;
-            ll->accept.hosts = l->hosts;
-            ll->sock = h2o_evloop_socket_create(loop->ctx.loop, l->fds[t], H2O_SOCKET_FLAG_DONT_READ);
-            l->fds[t] = -1; /* the socket owns it now */
-            ll->sock->data = ll;
-            h2o_socket_read_start(ll->sock, on_accept);
-        }
-    }
-    for (unsigned t = 0; t != s->threads; t++) {
-        if (pthread_create(&s->loops[t].tid, NULL, loop_main, &s->loops[t]) != 0) {
+        if (pthread_create(&loop->tid, NULL, loop_main, loop) != 0) {
             fputs("portico: cannot start a thread\n", stderr);
             abort();
         }
     }
+    /* Each loop sets up its library context on its own thread (see loop_init); wait for all of them
+     * so that http_server_stop can reach every loop's receiver. */
+    pthread_mutex_lock(&s->init_lock);
+    while (s->loops_ready != s->threads)
+        pthread_cond_wait(&s->init_cond, &s->init_lock);
+    pthread_mutex_unlock(&s->init_lock);
     return s;
 }
 
