@@ -34,13 +34,21 @@ struct dynamo_call {
     void *user;          /* the caller's own context */
     /* out */
     json_t *response; /* the response body on success */
-    aws_error error;  /* set on failure; response is then NULL */
+    aws_error error;  /* set on failure; response is then NULL, or the error's extra fields (below) */
 };
+
+/* Errors with more than a message. When `error` is set, `response` may hold a JSON object of extra
+ * fields that the wire API adds to the error body after "__type" (and "message"), in their order:
+ *   ConditionalCheckFailedException + ReturnValuesOnConditionCheckFailure: {"Item": {...}}
+ *   TransactionCanceledException: {"CancellationReasons": [...], "Message": "Transaction cancelled, ..."}
+ * A "message" or "Message" key among them replaces error.message (DynamoDB capitalises it for
+ * TransactionCanceledException). error.type is the bare type ("ValidationException"); the wire API
+ * adds DynamoDB's namespace. An empty error.message sends no message at all. */
 
 typedef struct dynamo_options {
     const char *data_dir;     /* created when missing */
     size_t map_size;          /* LMDB map size in bytes; 0 chooses the default */
-    bool durable;             /* fsync every group commit (default true); false is for throwaway data */
+    bool no_sync;             /* skip fsync at commit: throwaway data only (a zeroed struct is durable) */
     const char *region;       /* for ARNs; default "us-east-1" */
     const char *account_id;   /* for ARNs; default "000000000000" */
 } dynamo_options;

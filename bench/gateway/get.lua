@@ -1,0 +1,3 @@
+-- GET one page of comments.
+wrk.method = "GET"
+wrk.path = "/prod/comments/bench-page"

@@ -1,0 +1,33 @@
+/*
+ * item_codec: the compact binary form items are stored in (LMDB values), and back.
+ *
+ * Owns: a self-describing, versioned byte encoding of an item (JSON object name -> attribute value)
+ * that round-trips exactly: names and member order kept, numbers packed as decimals, binary stored
+ * raw (not base64), strings as UTF-8 bytes.
+ * Never: validates DynamoDB rules (attr does), trusts its input when decoding: corrupt or truncated
+ * bytes give an error (InternalServerError), never a crash or an over-read.
+ *
+ * Format: version byte 0x01, varint attribute count, then per attribute varint name length, name
+ * bytes, value. A value is a tag byte then its payload (see item_codec.c).
+ */
+#ifndef PORTICO_DYNAMO_ITEM_CODEC_H
+#define PORTICO_DYNAMO_ITEM_CODEC_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "core/error.h"
+#include "core/slice.h"
+
+/* Encodes a validated item into arena `a`. -1 (ValidationException / InternalServerError) only if
+ * the item is not well formed. */
+int item_encode(arena *a, const json_t *item, slice *out, aws_error *err);
+/* Decodes into a new object in the current json arena. */
+int item_decode(slice bytes, json_t **item, aws_error *err);
+
+/* The same for a single attribute value (no version byte). */
+int attr_encode(arena *a, const json_t *av, slice *out, aws_error *err);
+int attr_decode(slice bytes, json_t **av, aws_error *err);
+
+#endif
