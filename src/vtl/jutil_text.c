@@ -336,56 +336,93 @@ static int url_error(aws_error *e, const char *fmt, ...)
     return -1;
 }
 
+/* UTF-16 units as Java's String holds them: a lone surrogate (only ever half of a pair cut by a window) prints
+ * as '?', as Java's UTF-8 encoder writes it. */
+static void put_units(jutil_buf *out, const uint16_t *u, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        uint32_t c = u[k];
+        if (c >= 0xd800 && c <= 0xdbff && k + 1 < n && u[k + 1] >= 0xdc00 && u[k + 1] <= 0xdfff) {
+            c = 0x10000 + ((c - 0xd800) << 10) + (u[k + 1] - 0xdc00);
+            k++;
+        } else if (c >= 0xd800 && c <= 0xdfff) {
+            c = '?';
+        }
+        char tmp[4];
+        jutil_buf_put(out, tmp, jutil_utf8_put(tmp, c));
+    }
+}
+
 int jutil_url_decode(jutil_buf *out, slice str, aws_error *e)
 {
     const uint8_t *s = (const uint8_t *)str.ptr;
-    size_t n = str.len, i = 0;
-    uint8_t *bytes = NULL;
-    while (i < n) {
-        uint8_t b = s[i];
-        if (b == '+') {
-            jutil_buf_putc(out, ' ');
-            i++;
-        } else if (b != '%') {
-            size_t start = i;
-            if (b < 0x80)
-                i++;
-            else
-                (void)jutil_utf8_next(s, n, &i);
-            /* Java read the template text into UTF-16 already; re-decode so invalid bytes are U+FFFD */
-            jutil_java_decode(out, s + start, i - start);
-        } else {
-            if (bytes == NULL)
-                bytes = arena_alloc(out->a, n / 3 + 1);
-            size_t pos = 0;
-            /* Java counts UTF-16 units: "(i+2) < numChars". Read the two characters after '%' as code points. */
-            while (i < n && s[i] == '%') {
-                size_t j = i + 1;
-                uint32_t c1, c2;
-                if (j >= n)
-                    break;
-                c1 = s[j] < 0x80 ? s[j++] : jutil_utf8_next(s, n, &j);
-                if (j >= n)
-                    break;
-                size_t k = j;
-                c2 = s[k] < 0x80 ? s[k++] : jutil_utf8_next(s, n, &k);
-                int v, idx;
-                if (parse_hex_pair(c1, c2, &v, &idx) != 0) {
-                    return url_error(e,
-                                     "URLDecoder: Illegal hex characters in escape (%%) pattern - Error at index %d "
-                                     "in: \"%.*s\"",
-                                     idx, (int)(k - i - 1), (const char *)s + i + 1);
-                }
-                if (v < 0)
-                    return url_error(e, "URLDecoder: Illegal hex characters in escape (%%) pattern - negative value");
-                bytes[pos++] = (uint8_t)v;
-                i = k;
+    size_t n = str.len;
+    if (memchr(s, '%', n) == NULL) { /* the common case: no escapes, '+' is a space */
+        size_t run = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] == '+') {
+                jutil_java_decode(out, s + run, i - run);
+                jutil_buf_putc(out, ' ');
+                run = i + 1;
             }
-            if (i < n && s[i] == '%')
-                return url_error(e, "URLDecoder: Incomplete trailing escape (%%) pattern");
-            jutil_java_decode(out, bytes, pos);
+        jutil_java_decode(out, s + run, n - run);
+        return 0;
+    }
+    /* Java's algorithm counts UTF-16 units ("(i+2) < numChars"), so work on them */
+    uint16_t *u = arena_alloc(out->a, (n + 1) * sizeof(uint16_t));
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c = s[i] < 0x80 ? s[i++] : jutil_utf8_next(s, n, &i);
+        if (c >= 0x10000) {
+            u[m++] = (uint16_t)(0xd800 + ((c - 0x10000) >> 10));
+            u[m++] = (uint16_t)(0xdc00 + ((c - 0x10000) & 0x3ff));
+        } else {
+            u[m++] = (uint16_t)c;
         }
     }
+    uint8_t *bytes = arena_alloc(out->a, m / 3 + 1);
+    size_t i = 0, run = 0;
+    while (i < m) {
+        if (u[i] == '+') {
+            put_units(out, u + run, i - run);
+            jutil_buf_putc(out, ' ');
+            run = ++i;
+            continue;
+        }
+        if (u[i] != '%') {
+            i++;
+            continue;
+        }
+        put_units(out, u + run, i - run);
+        size_t pos = 0;
+        while (i + 2 < m && u[i] == '%') {
+            int v, idx;
+            if (parse_hex_pair(u[i + 1], u[i + 2], &v, &idx) != 0) {
+                jutil_buf w;
+                jutil_buf_init(&w, out->a, 16);
+                put_units(&w, u + i + 1, 2);
+                int len = snprintf(
+                    e->message, sizeof(e->message),
+                    "URLDecoder: Illegal hex characters in escape (%%) pattern - Error at index %d in: \"", idx);
+                size_t room = sizeof(e->message) - (size_t)len - 2;
+                size_t k = w.len < room ? w.len : room;
+                memcpy(e->message + len, w.ptr, k);
+                memcpy(e->message + len + k, "\"", 2);
+                e->status = 500;
+                e->type = "IllegalArgumentException";
+                return -1;
+            }
+            if (v < 0)
+                return url_error(e, "URLDecoder: Illegal hex characters in escape (%%) pattern - negative value");
+            bytes[pos++] = (uint8_t)v;
+            i += 3;
+        }
+        if (i < m && u[i] == '%')
+            return url_error(e, "URLDecoder: Incomplete trailing escape (%%) pattern");
+        jutil_java_decode(out, bytes, pos);
+        run = i;
+    }
+    put_units(out, u + run, m - run);
     return 0;
 }
 

@@ -53,6 +53,9 @@ static const jutil_vector URL_DECODE[] = {
     {V("%-1"), NONE, V("URLDecoder: Illegal hex characters in escape (%) pattern - negative value")},
     {V("caf\303\251+%21"), V("caf\303\251 !"), NONE},
     {V("100%25"), V("100%"), NONE},
+    {V("0%\360\220\200\200"), NONE, V("URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: \"\360\220\200\200\"")},
+    {V("%2\360\237\230\200K"), NONE, V("URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 1 in: \"2\077\"")},
+    {V("a+%F0%9F%98%80+b"), V("a \360\237\230\200 b"), NONE},
 };
 static const jutil_vector BASE64_ENCODE[] = {
     {V(""), V(""), NONE},

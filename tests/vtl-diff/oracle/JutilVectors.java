@@ -54,7 +54,9 @@ public class JutilVectors {
         table("ESCAPE_JAVASCRIPT", texts, StringEscapeUtils::escapeJavaScript);
         table("URL_ENCODE", texts, s -> URLEncoder.encode(s, "UTF-8"));
         String[] encoded = {"", "a+b%20c", "%7e%7E~", "%C3%A9", "%C3", "%C3a%A9", "%FFabc", "%e2%82", "%e2%82%ac", "%f0%9f%98%80",
-            "%ed%a0%bd", "%c0%af", "%zz", "%", "%4", "a%", "%%", "%0g", "% 1", "%+1", "%-1", "caf\u00e9+%21", "100%25"};
+            "%ed%a0%bd", "%c0%af", "%zz", "%", "%4", "a%", "%%", "%0g", "% 1", "%+1", "%-1", "caf\u00e9+%21", "100%25",
+            // Java counts UTF-16 units: a character outside the BMP is two of them
+            "0%\ud800\udc00", "%2\ud83d\ude00K", "a+%F0%9F%98%80+b"};
         table("URL_DECODE", encoded, s -> URLDecoder.decode(s, "UTF-8"));
         table("BASE64_ENCODE", texts, s -> Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8)));
         String[] b64 = {"", "YQ==", "YQ", "YQ=", "Y", "YWJj", "YWI=", "YWJ=", "YR==", "YW Jj", "YW\nJj", "YW-j", "YW_j", "YQ==YQ==",
