@@ -115,7 +115,13 @@ static int anchor_define(builder *b, struct fy_token *tok, char **out)
         b->anchor_cap = cap;
     }
     anchor *a = &b->anchors[b->anchor_count++];
-    a->name = strndup(text, len);
+    /* The token's text points into the unterminated input: copy exactly len bytes (strndup may look
+     * one byte further, past the end of the buffer). */
+    a->name = malloc(len + 1);
+    if (a->name != NULL) {
+        memcpy(a->name, text, len);
+        a->name[len] = '\0';
+    }
     a->value = NULL;
     a->weight = 0;
     if (a->name == NULL) {
