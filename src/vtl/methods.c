@@ -239,7 +239,8 @@ typedef struct rep_ctx {
 static bool rep_one(rctx *c, void *vctx, slice s, PCRE2_SIZE *ov, uint32_t ng)
 {
     rep_ctx *r = vctx;
-    jutil_buf_put(r->b, s.ptr + r->last, ov[0] - r->last);
+    if (ov[0] > r->last) /* an empty string may have a NULL pointer: no arithmetic on it */
+        jutil_buf_put(r->b, s.ptr + r->last, ov[0] - r->last);
     if (!append_replacement(c, r->b, r->rep, s, ov, ng))
         return false;
     r->last = ov[1];
@@ -258,7 +259,8 @@ static vval replace_regex(rctx *c, slice s, slice pattern, slice rep, bool all)
     pcre2_code_free(re);
     if (n < 0)
         return v_null();
-    jutil_buf_put(&b, s.ptr + r.last, s.len - r.last);
+    if (s.len > r.last)
+        jutil_buf_put(&b, s.ptr + r.last, s.len - r.last);
     return v_str(jutil_buf_slice(&b));
 }
 

@@ -76,6 +76,9 @@ static inline vval v_null(void)
 }
 static inline vval v_str(slice s)
 {
+    /* Never a NULL pointer, even for "": string methods do arithmetic on it. */
+    if (s.ptr == NULL)
+        s = SLICE_LIT("");
     return (vval){.kind = V_STRING, .u.s = s};
 }
 static inline vval v_int(int64_t i)
