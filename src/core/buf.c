@@ -5,9 +5,9 @@
 
 void buf_init(buf *b, arena *a, size_t initial_capacity)
 {
-    b->arena = a;
+    b->a = a;
     b->cap = initial_capacity < 64 ? 64 : initial_capacity;
-    b->data = arena_alloc(a, b->cap);
+    b->ptr = arena_alloc(a, b->cap);
     b->len = 0;
 }
 
@@ -18,9 +18,9 @@ static void reserve(buf *b, size_t extra)
     size_t cap = b->cap * 2;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *data = arena_alloc(b->arena, cap);
-    memcpy(data, b->data, b->len);
-    b->data = data;
+    char *data = arena_alloc(b->a, cap);
+    memcpy(data, b->ptr, b->len);
+    b->ptr = data;
     b->cap = cap;
 }
 
@@ -29,14 +29,14 @@ void buf_append(buf *b, const void *bytes, size_t len)
     if (len == 0)
         return;
     reserve(b, len);
-    memcpy(b->data + b->len, bytes, len);
+    memcpy(b->ptr + b->len, bytes, len);
     b->len += len;
 }
 
 void buf_append_char(buf *b, char c)
 {
     reserve(b, 1);
-    b->data[b->len++] = c;
+    b->ptr[b->len++] = c;
 }
 
 void buf_printf(buf *b, const char *fmt, ...)
@@ -44,11 +44,11 @@ void buf_printf(buf *b, const char *fmt, ...)
     va_list ap, copy;
     va_start(ap, fmt);
     va_copy(copy, ap);
-    int n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+    int n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n >= b->cap - b->len) {
         reserve(b, (size_t)n);
-        vsnprintf(b->data + b->len, b->cap - b->len, fmt, copy);
+        vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, copy);
     }
     va_end(copy);
     if (n > 0)
@@ -58,6 +58,6 @@ void buf_printf(buf *b, const char *fmt, ...)
 slice buf_slice(buf *b)
 {
     reserve(b, 0);
-    b->data[b->len] = '\0';
-    return slice_make(b->data, b->len);
+    b->ptr[b->len] = '\0';
+    return slice_make(b->ptr, b->len);
 }

@@ -13,8 +13,8 @@
 #include "core/slice.h"
 
 typedef struct buf {
-    arena *arena;
-    char *data;
+    arena *a;
+    char *ptr; /* bytes so far; always room for a terminating NUL */
     size_t len, cap;
 } buf;
 

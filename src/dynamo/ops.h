@@ -7,8 +7,7 @@
  * writes. Handlers run with call->arena pushed as the thread's jansson arena (engine.c does it).
  *
  * Table operations live in op_table.c and op_ttl.c, item operations in op_item.c, op_query.c,
- * op_batch.c and op_transact.c. The engine tolerates handlers that are not linked in yet (weak
- * references): such operations answer an error.
+ * op_batch.c and op_transact.c.
  */
 #ifndef PORTICO_DYNAMO_OPS_H
 #define PORTICO_DYNAMO_OPS_H

@@ -43,10 +43,12 @@ vtl_pairs gw_pairs_set(arena *a, vtl_pairs pairs, slice name, slice value)
     return gw_pairs_append(a, pairs, name, value);
 }
 
-const char *gw_pairs_to_text(arena *a, vtl_pairs pairs)
+const char *gw_trace_pairs(gw_exchange *x, vtl_pairs pairs)
 {
+    if (x->trace == NULL)
+        return "";
     buf b;
-    buf_init(&b, a, 128);
+    buf_init(&b, x->arena, 128);
     buf_append_char(&b, '{');
     for (size_t i = 0; i < pairs.count; i++)
         buf_printf(&b, "%s%.*s=%.*s", i ? ", " : "", SLICE_FMT(pairs.items[i].name), SLICE_FMT(pairs.items[i].value));
@@ -422,9 +424,9 @@ void gateway_handle(gateway *g, gw_exchange *x)
     st->resource_path_within_stage = rest;
     gw_context_route(x, st);
     gw_trace(x, "HTTP Method: %.*s, Resource Path: %.*s", SLICE_FMT(x->method), SLICE_FMT(st->resource->path));
-    gw_trace(x, "Method request path: %s", gw_pairs_to_text(x->arena, st->path_params));
-    gw_trace(x, "Method request query string: %s", gw_pairs_to_text(x->arena, st->query_params));
-    gw_trace(x, "Method request headers: %s", gw_pairs_to_text(x->arena, x->headers));
+    gw_trace(x, "Method request path: %s", gw_trace_pairs(x, st->path_params));
+    gw_trace(x, "Method request query string: %s", gw_trace_pairs(x, st->query_params));
+    gw_trace(x, "Method request headers: %s", gw_trace_pairs(x, x->headers));
     gw_trace(x, "Method request body before transformations: %.*s", SLICE_FMT(x->body));
     if (gw_method_request(x, st) == 0 && gw_integration_request(x, st) == 0)
         gw_integration_run(x, st);

@@ -65,7 +65,8 @@ typedef struct gw_state {
 void gw_fail(gw_exchange *x, gateway_response_type type, const char *message);
 /* Appends one line to the execution log, when one is kept. */
 void gw_trace(gw_exchange *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-const char *gw_pairs_to_text(arena *a, vtl_pairs pairs);
+/* "{a=1, b=2}" for the execution log; "" (and no work) when no log is kept. */
+const char *gw_trace_pairs(gw_exchange *x, vtl_pairs pairs);
 
 /* $context for this request (context.c). */
 json_t *gw_context_new(gw_exchange *x, gw_state *st);

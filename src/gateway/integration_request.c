@@ -170,7 +170,7 @@ int gw_integration_request(gw_exchange *x, gw_state *st)
         st->integration_headers =
             gw_pairs_append(x->arena, st->integration_headers, st->overrides.request_header.items[i].name,
                             st->overrides.request_header.items[i].value);
-    gw_trace(x, "Endpoint request headers: %s", gw_pairs_to_text(x->arena, st->integration_headers));
+    gw_trace(x, "Endpoint request headers: %s", gw_trace_pairs(x, st->integration_headers));
     gw_trace(x, "Endpoint request body after transformations: %.*s", SLICE_FMT(st->integration_body));
     return 0;
 }

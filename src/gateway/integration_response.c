@@ -85,7 +85,7 @@ void gw_integration_response(gw_exchange *x)
     if (st->overrides.response_status != 0)
         status = st->overrides.response_status;
     gw_trace(x, "Method response body after transformations: %.*s", SLICE_FMT(body));
-    gw_trace(x, "Method response headers: %s", gw_pairs_to_text(x->arena, headers));
+    gw_trace(x, "Method response headers: %s", gw_trace_pairs(x, headers));
     gw_trace(x, "Method completed with status: %d", status);
     x->status = status;
     x->response_headers = headers;

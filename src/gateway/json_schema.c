@@ -326,7 +326,7 @@ static void validate_object(validation *v, const json_t *schema, const json_t *i
 {
     const json_t *required = json_object_get(schema, "required");
     if (json_is_array(required) && json_array_size(required) > 0) {
-        const char **missing = arena_alloc(v->messages.arena, json_array_size(required) * sizeof(char *));
+        const char **missing = arena_alloc(v->messages.a, json_array_size(required) * sizeof(char *));
         size_t n = 0, i;
         const json_t *name;
         json_array_foreach(required, i, name)
@@ -354,7 +354,7 @@ static void validate_object(validation *v, const json_t *schema, const json_t *i
     const json_t *properties = json_object_get(schema, "properties");
     const json_t *patterns = json_object_get(schema, "patternProperties");
     const json_t *additional = json_object_get(schema, "additionalProperties");
-    const char **extra = arena_alloc(v->messages.arena, (count + 1) * sizeof(char *));
+    const char **extra = arena_alloc(v->messages.a, (count + 1) * sizeof(char *));
     size_t extra_count = 0;
     pcre2_match_data *md = json_is_object(patterns) ? pcre2_match_data_create(4, NULL) : NULL;
     const char *key;

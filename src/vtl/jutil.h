@@ -23,25 +23,34 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/slice.h"
 
-/* A growable output buffer in an arena; every writer below appends to one. */
-typedef struct jutil_buf {
-    arena *a;
-    char *ptr;
-    size_t len, cap;
-} jutil_buf;
-
-void jutil_buf_init(jutil_buf *b, arena *a, size_t initial_cap);
-void jutil_buf_put(jutil_buf *b, const char *p, size_t n);
-void jutil_buf_putc(jutil_buf *b, char c);
+/* Every writer below appends to the project's arena buffer (core/buf.h); these names keep the Java
+ * helpers' code short. */
+typedef buf jutil_buf;
+static inline void jutil_buf_init(jutil_buf *b, arena *a, size_t initial_cap)
+{
+    buf_init(b, a, initial_cap);
+}
+static inline void jutil_buf_put(jutil_buf *b, const char *p, size_t n)
+{
+    buf_append(b, p, n);
+}
+static inline void jutil_buf_putc(jutil_buf *b, char c)
+{
+    buf_append_char(b, c);
+}
 static inline void jutil_buf_puts(jutil_buf *b, slice s)
 {
-    jutil_buf_put(b, s.ptr, s.len);
+    buf_append(b, s.ptr, s.len);
 }
 /* The bytes so far; NUL-terminated (the NUL is not counted). */
-slice jutil_buf_slice(jutil_buf *b);
+static inline slice jutil_buf_slice(jutil_buf *b)
+{
+    return buf_slice(b);
+}
 
 /* ---- $util string helpers ---- */
 

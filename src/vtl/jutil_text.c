@@ -1,5 +1,5 @@
-/* jutil: the string helpers ($util.escapeJavaScript, urlEncode/urlDecode, base64Encode/base64Decode) and the
- * output buffer. Java works on UTF-16 strings and decodes bytes with its own replacement rules; both are
+/* jutil: the string helpers ($util.escapeJavaScript, urlEncode/urlDecode, base64Encode/base64Decode). Java
+ * works on UTF-16 strings and decodes bytes with its own replacement rules; both are
  * reproduced here over UTF-8 slices. */
 #include <stdint.h>
 #include <stdio.h>
@@ -7,51 +7,6 @@
 
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
-
-/* ---- buffer ---- */
-
-void jutil_buf_init(jutil_buf *b, arena *a, size_t initial_cap)
-{
-    b->a = a;
-    b->cap = initial_cap < 16 ? 16 : initial_cap;
-    b->ptr = arena_alloc(a, b->cap);
-    b->len = 0;
-}
-
-static void buf_grow(jutil_buf *b, size_t need)
-{
-    size_t cap = b->cap * 2;
-    while (cap < b->len + need + 1)
-        cap *= 2;
-    char *p = arena_alloc(b->a, cap);
-    memcpy(p, b->ptr, b->len);
-    b->ptr = p;
-    b->cap = cap;
-}
-
-void jutil_buf_put(jutil_buf *b, const char *p, size_t n)
-{
-    if (b->len + n + 1 > b->cap)
-        buf_grow(b, n);
-    if (n > 0)
-        memcpy(b->ptr + b->len, p, n);
-    b->len += n;
-}
-
-void jutil_buf_putc(jutil_buf *b, char c)
-{
-    if (b->len + 2 > b->cap)
-        buf_grow(b, 1);
-    b->ptr[b->len++] = c;
-}
-
-slice jutil_buf_slice(jutil_buf *b)
-{
-    if (b->len + 1 > b->cap)
-        buf_grow(b, 1);
-    b->ptr[b->len] = '\0';
-    return slice_make(b->ptr, b->len);
-}
 
 /* ---- UTF-8 as Java reads it ---- */
 
