@@ -353,11 +353,13 @@ static void note_policy_conditions(loader *L, json_t *doc)
     size_t i;
     json_t *s;
     if (json_is_object(st) && json_object_get(st, "Condition") != NULL)
-        loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with one always denies");
+        loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with one "
+                       "always denies");
     json_array_foreach(st, i, s)
     {
         if (json_object_get(s, "Condition") != NULL)
-            loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with one always denies");
+            loader_note(L, "IAM policy Condition blocks are not evaluated: an Allow with one never allows, a Deny with "
+                           "one always denies");
     }
 }
 
@@ -463,11 +465,11 @@ static api_builder *api_of(loader *L, json_t *p, const char *prop)
     return a;
 }
 
-static int build_rest_api(loader *L, cfn_resource *r, json_t *p)
+api_builder *cfn_api_begin(loader *L, cfn_resource *r, json_t *p)
 {
     const char *id = cfn_physical_id(L, r);
     if (id == NULL)
-        return -1;
+        return NULL;
     api_builder *api = builder_api_new(L, r->logical_id, id);
     r->built = api;
     json_t *v;
@@ -492,6 +494,14 @@ static int build_rest_api(loader *L, cfn_resource *r, json_t *p)
         }
         *(slice *)vec_push(&L->scratch, &api->binary_media_types) = keep_str(L, c);
     }
+    return api;
+}
+
+static int build_rest_api(loader *L, cfn_resource *r, json_t *p)
+{
+    api_builder *api = cfn_api_begin(L, r, p);
+    if (api == NULL)
+        return -1;
     if (json_object_get(p, "Policy") != NULL)
         loader_note(L, "API resource policies (Policy) are not enforced");
     json_t *body = json_object_get(p, "Body");

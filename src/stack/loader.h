@@ -151,6 +151,9 @@ int cfn_expand_transforms(loader *L, json_t **v);    /* AWS::Include everywhere,
 int cfn_expand_transform_key(loader *L, json_t **v); /* only v's own Fn::Transform key */
 cfn_resource *cfn_find_resource(loader *L, const char *logical_id);
 const char *cfn_physical_id(loader *L, cfn_resource *r);
+/* Starts the API of a RestApi or Serverless::Api resource: its id and the properties both share (Name,
+ * Description, ApiKeySourceType, BinaryMediaTypes). NULL on error (reported). */
+api_builder *cfn_api_begin(loader *L, cfn_resource *r, json_t *p);
 json_t *cfn_resource_props(loader *L, cfn_resource *r); /* resolved Properties (borrowed) */
 bool cfn_is_true(const json_t *v);
 const char *cfn_string(loader *L, json_t *v, const char *what); /* string/number as text, else error */

@@ -111,18 +111,9 @@ int sam_build_api(loader *L, cfn_resource *r)
     json_t *p = cfn_resource_props(L, r);
     if (p == NULL)
         return -1;
-    const char *id = cfn_physical_id(L, r);
-    if (id == NULL)
+    api_builder *api = cfn_api_begin(L, r, p);
+    if (api == NULL)
         return -1;
-    api_builder *api = builder_api_new(L, r->logical_id, id);
-    r->built = api;
-    json_t *v;
-    if ((v = json_object_get(p, "Name")) != NULL)
-        api->name = cfn_string(L, v, "Name");
-    if ((v = json_object_get(p, "Description")) != NULL)
-        api->description = cfn_string(L, v, "Description");
-    if ((v = json_object_get(p, "ApiKeySourceType")) != NULL)
-        api->api_key_source = cfn_string(L, v, "ApiKeySourceType");
     json_t *auth = json_object_get(p, "Auth");
     api->api_key_required_default = cfn_is_true(json_object_get(auth, "ApiKeyRequired"));
     if (json_object_get(auth, "Authorizers") != NULL || json_object_get(auth, "DefaultAuthorizer") != NULL)
@@ -131,20 +122,6 @@ int sam_build_api(loader *L, cfn_resource *r)
         loader_note(L, "API resource policies (Auth.ResourcePolicy) are not enforced");
     if (json_object_get(p, "Cors") != NULL)
         loader_note(L, "SAM Cors (generated OPTIONS methods) is not supported: declare OPTIONS methods instead");
-    size_t i;
-    json_t *t;
-    json_array_foreach(json_object_get(p, "BinaryMediaTypes"), i, t)
-    {
-        const char *s = json_string_value(t);
-        if (s == NULL)
-            continue;
-        char *c = scratch_printf(L, "%s", s), *q;
-        while ((q = strstr(c, "~1")) != NULL) {
-            *q = '/';
-            memmove(q + 1, q + 2, strlen(q + 2) + 1);
-        }
-        *(slice *)vec_push(&L->scratch, &api->binary_media_types) = keep_str(L, c);
-    }
     json_t *models = json_object_get(p, "Models");
     const char *mk;
     json_t *mv;
