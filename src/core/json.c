@@ -1,5 +1,7 @@
 #include "core/json.h"
 
+#include "core/json_write.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +54,23 @@ arena *json_arena_push(arena *a)
     return prev;
 }
 
-void json_arena_pop(arena *previous) { current = previous; }
+void json_arena_pop(arena *previous)
+{
+    current = previous;
+}
 
-arena *json_arena_current(void) { return current; }
+arena *json_arena_current(void)
+{
+    return current;
+}
 
 slice json_dump_slice(const json_t *value, size_t flags)
 {
+    if (current != NULL && json_write_supports(flags)) {
+        buf b;
+        buf_init(&b, current, 256);
+        return json_write(&b, value, flags) ? buf_slice(&b) : SLICE_NULL;
+    }
     size_t need = json_dumpb(value, NULL, 0, flags);
     if (need == 0)
         return SLICE_NULL;

@@ -1,9 +1,11 @@
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/json_write.h"
 #include "core/reqid.h"
 #include "core/slice.h"
 
@@ -73,5 +75,49 @@ Test(json, arena_objects_and_heap_objects_coexist)
     json_decref(in_arena); /* a no-op for arena blocks */
     json_decref(heap);     /* a real free even while an arena is current */
     json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* json_write must give json_dumpb's bytes for every flag combination it claims. */
+Test(json_write, matches_jansson_byte_for_byte)
+{
+    arena a;
+    arena_init(&a, 4096);
+    const char *docs[] = {
+        "{}",
+        "[]",
+        "{\"a\":1,\"b\":[true,false,null,-9223372036854775808,9223372036854775807],\"c\":{\"d\":\"e\"}}",
+        "{\"q\":\"quote\\\" back\\\\ slash/ \\b\\f\\n\\r\\t \\u0001\\u001f \\u007f é 😀 \\u2028\"}",
+        "[1.5,0.1,1e300,-2.5e-7,100.0,3.0]",
+        "{\"key\":\"nul\\u0000inside\"}",
+        "[[],{},[{}],{\"x\":[]}]",
+    };
+    size_t flag_sets[] = {JSON_COMPACT, 0, JSON_COMPACT | JSON_REAL_PRECISION(5), JSON_ENCODE_ANY};
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        json_t *v = json_loads(docs[i], JSON_ALLOW_NUL, NULL);
+        cr_assert_not_null(v, "%s", docs[i]);
+        for (size_t f = 0; f < sizeof(flag_sets) / sizeof(flag_sets[0]); f++) {
+            size_t expected_len = json_dumpb(v, NULL, 0, flag_sets[f]);
+            char *expected = malloc(expected_len + 1);
+            json_dumpb(v, expected, expected_len, flag_sets[f]);
+            expected[expected_len] = 0;
+            buf b;
+            buf_init(&b, &a, 16);
+            cr_assert(json_write(&b, v, flag_sets[f]));
+            slice got = buf_slice(&b);
+            cr_assert_eq(got.len, expected_len, "%s: %.*s vs %s", docs[i], (int)got.len, got.ptr, expected);
+            cr_assert(memcmp(got.ptr, expected, got.len) == 0, "%.*s vs %s", (int)got.len, got.ptr, expected);
+            free(expected);
+        }
+        json_decref(v);
+    }
+    json_t *scalar = json_string("s");
+    buf b;
+    buf_init(&b, &a, 16);
+    cr_assert_not(json_write(&b, scalar, JSON_COMPACT), "a bare scalar needs JSON_ENCODE_ANY, as with json_dumpb");
+    cr_assert(json_write(&b, scalar, JSON_COMPACT | JSON_ENCODE_ANY));
+    cr_assert(slice_eq_cstr(buf_slice(&b), "\"s\""));
+    json_decref(scalar);
+    cr_assert_not(json_write_supports(JSON_SORT_KEYS));
     arena_destroy(&a);
 }

@@ -1,0 +1,154 @@
+#include "core/json_write.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+bool json_write_supports(size_t flags)
+{
+    return (flags & ~(size_t)(JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))) == 0;
+}
+
+/* Which bytes need an escape: the quote, the backslash and the C0 controls (jansson's rule when
+ * neither JSON_ESCAPE_SLASH nor JSON_ENSURE_ASCII is set). */
+static bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+static void write_string(buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    buf_append_char(b, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!needs_escape(c))
+            continue;
+        buf_append(b, s + run, i - run);
+        run = i + 1;
+        char esc[6] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        buf_append(b, esc, n);
+    }
+    buf_append(b, s + run, len - run);
+    buf_append_char(b, '"');
+}
+
+static void write_integer(buf *b, json_int_t v)
+{
+    char digits[24];
+    char *p = digits + sizeof(digits);
+    /* unsigned arithmetic so that the most negative value negates without overflow */
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/* Reals are rare in Portico's trees (consumed capacity, numbers in templates' JSON); jansson's own
+ * formatting of one real keeps its exact rules (precision, ".0", exponent form). */
+static void write_real(buf *b, const json_t *v, size_t flags)
+{
+    char text[64];
+    size_t n = json_dumpb(v, text, sizeof(text), JSON_ENCODE_ANY | (flags & JSON_REAL_PRECISION(31)));
+    buf_append(b, text, n <= sizeof(text) ? n : 0);
+}
+
+static void write_value(buf *b, const json_t *v, size_t flags)
+{
+    const bool compact = (flags & JSON_COMPACT) != 0;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        buf_append_char(b, '{');
+        const char *key;
+        size_t key_len;
+        json_t *member;
+        bool first = true;
+        json_object_keylen_foreach((json_t *)v, key, key_len, member)
+        {
+            if (!first)
+                buf_append(b, ", ", compact ? 1 : 2);
+            first = false;
+            write_string(b, key, key_len);
+            buf_append(b, ": ", compact ? 1 : 2);
+            write_value(b, member, flags);
+        }
+        buf_append_char(b, '}');
+        break;
+    }
+    case JSON_ARRAY: {
+        buf_append_char(b, '[');
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                buf_append(b, ", ", compact ? 1 : 2);
+            write_value(b, json_array_get(v, i), flags);
+        }
+        buf_append_char(b, ']');
+        break;
+    }
+    case JSON_STRING:
+        write_string(b, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        write_integer(b, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        write_real(b, v, flags);
+        break;
+    case JSON_TRUE:
+        buf_append(b, "true", 4);
+        break;
+    case JSON_FALSE:
+        buf_append(b, "false", 5);
+        break;
+    case JSON_NULL:
+        buf_append(b, "null", 4);
+        break;
+    }
+}
+
+bool json_write(buf *b, const json_t *value, size_t flags)
+{
+    if (value == NULL)
+        return false;
+    if (!(flags & JSON_ENCODE_ANY) && !json_is_object(value) && !json_is_array(value))
+        return false;
+    write_value(b, value, flags);
+    return true;
+}
