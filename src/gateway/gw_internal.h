@@ -56,7 +56,8 @@ typedef struct gw_state {
     /* integration output */
     int integration_status;
     vtl_pairs integration_response_headers;
-    slice integration_response_body;
+    slice integration_response_body;         /* ptr NULL while only the tree below exists */
+    const json_t *integration_response_json; /* DynamoDB's answer, serialised only when someone reads it */
     dynamo_call call;
     const struct upstream_answer *upstream; /* HTTP integrations */
 } gw_state;
@@ -93,10 +94,14 @@ vtl_pairs gw_pairs_append(arena *a, vtl_pairs pairs, slice name, slice value);
 /* Like append, but replaces an entry of the same name (any case): for response headers. */
 vtl_pairs gw_pairs_set(arena *a, vtl_pairs pairs, slice name, slice value);
 
+/* The integration's response body as text (written from the tree on first use). */
+slice gw_integration_response_text(gw_exchange *x, gw_state *st);
+
 /* Renders a compiled model template with this request's variables; on failure answers the exchange
  * (400 for a malformed JSON body, else 500) and returns -1. */
-int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out);
-/* The same without answering: -1 with e set. */
-int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out, aws_error *e);
+int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, const json_t *body_json, slice *out);
+/* The same without answering: -1 with e set. body_json: the body already parsed, or NULL (vtl_env). */
+int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, const json_t *body_json,
+                       slice *out, aws_error *e);
 
 #endif

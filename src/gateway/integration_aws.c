@@ -95,8 +95,10 @@ static void finish_with_error(gw_exchange *x, gw_state *st, const aws_error *e, 
                         json_string(arena_sprintf(x->arena, "%s%s", error_namespace(e->type), e->type)));
     json_object_set_new(body, "message", json_string(e->message));
     st->integration_status = e->status != 0 ? e->status : 500;
-    st->integration_response_body = json_dump_slice(body, JSON_COMPACT);
-    gw_trace(x, "Endpoint response body before transformations: %.*s", SLICE_FMT(st->integration_response_body));
+    st->integration_response_json = body;
+    if (x->trace != NULL)
+        gw_trace(x, "Endpoint response body before transformations: %.*s",
+                 SLICE_FMT(gw_integration_response_text(x, st)));
     gw_integration_response(x);
 }
 
@@ -108,8 +110,10 @@ static void after_dynamo(gw_exchange *x)
         finish_with_error(x, st, &st->call.error, st->call.response);
     } else {
         st->integration_status = 200;
-        st->integration_response_body = json_dump_slice(st->call.response, JSON_COMPACT);
-        gw_trace(x, "Endpoint response body before transformations: %.*s", SLICE_FMT(st->integration_response_body));
+        st->integration_response_json = st->call.response;
+        if (x->trace != NULL)
+            gw_trace(x, "Endpoint response body before transformations: %.*s",
+                     SLICE_FMT(gw_integration_response_text(x, st)));
         gw_integration_response(x);
     }
     json_arena_pop(previous);

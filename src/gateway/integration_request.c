@@ -67,7 +67,7 @@ slice gw_mapping_value(gw_exchange *x, gw_state *st, slice e)
     if (slice_eq_cstr(e, "method.request.body"))
         return x->body;
     if (slice_eq_cstr(e, "integration.response.body"))
-        return st->integration_response_body;
+        return gw_integration_response_text(x, st);
     for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
         size_t n = strlen(sources[i].prefix);
         if (!slice_starts_with(e, slice_make(sources[i].prefix, n)))
@@ -89,16 +89,16 @@ slice gw_mapping_value(gw_exchange *x, gw_state *st, slice e)
         case 7:
             return body_path_value(x->arena, x->body, slice_sub(e, n - 2, e.len)); /* keep "$." */
         case 8:
-            return body_path_value(x->arena, st->integration_response_body, slice_sub(e, n - 2, e.len));
+            return body_path_value(x->arena, gw_integration_response_text(x, st), slice_sub(e, n - 2, e.len));
         }
     }
     return SLICE_NULL;
 }
 
-int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out)
+int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body, const json_t *body_json, slice *out)
 {
     aws_error err;
-    if (gw_render_template(x, st, t, body, out, &err) == 0)
+    if (gw_render_template(x, st, t, body, body_json, out, &err) == 0)
         return 0;
     /* A body that looks like JSON but is not fails the request as the client's fault, as on AWS. */
     if (err.status == 400)
@@ -108,9 +108,11 @@ int gw_render(gw_exchange *x, gw_state *st, const model_template *t, slice body,
     return -1;
 }
 
-int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, slice *out, aws_error *e)
+int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, slice body, const json_t *body_json,
+                       slice *out, aws_error *e)
 {
     vtl_env env = {.body = body,
+                   .body_json = body_json,
                    .path = st->path_params,
                    .querystring = st->query_params,
                    .header = x->headers,
@@ -153,7 +155,7 @@ int gw_integration_request(gw_exchange *x, gw_state *st)
         }
         st->integration_body = x->body;
         gw_trace(x, "Request body passes through: no template for content type %.*s", SLICE_FMT(st->content_type));
-    } else if (gw_render(x, st, t, x->body, &st->integration_body) != 0) {
+    } else if (gw_render(x, st, t, x->body, NULL, &st->integration_body) != 0) {
         return -1;
     }
     static const char header[] = "integration.request.header.";

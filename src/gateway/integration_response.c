@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "core/json.h"
+#include "core/json_write.h"
 #include "core/reqid.h"
 #include "gateway/gw_internal.h"
 #include "gateway/selection.h"
@@ -39,6 +40,17 @@ static slice trace_id(arena *a)
                                     (unsigned long long)(reqid_random64() & 0xffffffffffffULL)));
 }
 
+slice gw_integration_response_text(gw_exchange *x, gw_state *st)
+{
+    if (st->integration_response_body.ptr == NULL && st->integration_response_json != NULL) {
+        buf b;
+        buf_init(&b, x->arena, 1024);
+        json_write(&b, st->integration_response_json, JSON_COMPACT | JSON_ENCODE_ANY);
+        st->integration_response_body = buf_slice(&b);
+    }
+    return st->integration_response_body;
+}
+
 void gw_integration_response(gw_exchange *x)
 {
     gw_state *st = x->state;
@@ -56,13 +68,15 @@ void gw_integration_response(gw_exchange *x)
         return;
     }
     int status = atoi(r->status_code.ptr);
-    slice body = st->integration_response_body;
+    slice body = SLICE_NULL;
     slice content_type = SLICE_LIT("application/json");
     const model_template *t = response_template(x, &r->response_templates);
     if (t != NULL) {
         content_type = t->content_type;
-        if (gw_render(x, st, t, st->integration_response_body, &body) != 0)
+        if (gw_render(x, st, t, st->integration_response_body, st->integration_response_json, &body) != 0)
             return;
+    } else {
+        body = gw_integration_response_text(x, st);
     }
     vtl_pairs headers = {0};
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("Content-Type"), content_type);

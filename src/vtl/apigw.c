@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/json_write.h"
 #include "vtl/eval.h"
 #include "vtl/jsonpath.h"
 
@@ -15,12 +16,22 @@ static const mresult NOT_FOUND = {false, {0}};
 
 static slice body_text(rctx *c)
 {
+    if (c->env->body.ptr == NULL && c->env->body_json != NULL) {
+        buf b;
+        buf_init(&b, c->a, 1024);
+        json_write(&b, c->env->body_json, JSON_COMPACT | JSON_ENCODE_ANY);
+        c->env->body = buf_slice(&b);
+    }
     return c->env->body.len ? c->env->body : SLICE_LIT("{}");
 }
 
 /* The body as json-smart parses it, once per render. */
 static json_t *body_json(rctx *c)
 {
+    if (c->body_state == 0 && c->env->body_json != NULL) {
+        c->body_json = (json_t *)c->env->body_json; /* read-only from here on, as a parsed body is */
+        c->body_state = 1;
+    }
     if (c->body_state == 0) {
         error_clear(&c->body_err);
         c->body_state = jutil_json_parse(body_text(c), &c->body_json, &c->body_err) == 0 ? 1 : -1;

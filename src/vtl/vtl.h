@@ -52,7 +52,11 @@ typedef struct vtl_overrides {
 } vtl_overrides;
 
 typedef struct vtl_env {
-    slice body;            /* raw body ($input.body; an empty body reads as "{}") */
+    slice body; /* raw body ($input.body; an empty body reads as "{}") */
+    /* Optional: the body already parsed, exactly what json-smart would make of `body` (the gateway
+     * holds DynamoDB's answer as a tree). Then `body` may be left empty (ptr NULL): it is written from
+     * the tree only if the template reads $input.body. The tree is only read, never changed. */
+    const json_t *body_json;
     vtl_pairs path;        /* $input.params().path, in order */
     vtl_pairs querystring; /* URL-decoded values */
     vtl_pairs header;

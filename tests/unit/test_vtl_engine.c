@@ -132,5 +132,42 @@ Test(vtl_engine, arithmetic_and_division_by_zero)
 {
     expect_plain("#set($a = 7 / 2)$a #set($b = 7 / 2.0)$b #set($c = 7 / 0)<$c> #set($d = 2147483647 + 1)$d",
                  "33.5<> 2147483648");
-    expect_plain("#set($x = 1e21)$x #set($y = 0.00001)$y", "1.0E211.0E-5"); /* the space before #set after a reference is eaten */
+    expect_plain("#set($x = 1e21)$x #set($y = 0.00001)$y",
+                 "1.0E211.0E-5"); /* the space before #set after a reference is eaten */
+}
+
+/* A body handed over already parsed renders exactly as the same body given as text, and its text is
+ * written only when the template asks for $input.body. */
+Test(vtl_engine, parsed_body_renders_as_its_text)
+{
+    const char *text =
+        "{\"Count\":2,\"Items\":[{\"id\":{\"S\":\"a\\\"b\"}},{\"id\":{\"S\":\"c\"}}],\"x\":1.5,\"t\":true}";
+    const char *tpl = "#set($r = $input.path('$'))$r.Count|$input.json('$.Items[0]')|"
+                      "#foreach($i in $r.Items)$i.id.S,#end|$r.x|$r|$input.body";
+    arena a;
+    arena_init(&a, 1 << 14);
+    json_glue_init();
+    aws_error err;
+    vtl_template *t = vtl_compile(slice_cstr(tpl), &a, &err);
+    cr_assert_not_null(t);
+    arena *prev = json_arena_push(&a);
+    json_t *tree = json_loads(text, 0, NULL);
+    json_arena_pop(prev);
+    cr_assert_not_null(tree);
+
+    vtl_env from_text = {.body = slice_cstr(text)};
+    slice expected;
+    cr_assert_eq(vtl_render(t, &from_text, &a, &expected, &err), 0, "%s", err.message);
+
+    vtl_env from_tree = {.body = SLICE_NULL, .body_json = tree};
+    slice got;
+    cr_assert_eq(vtl_render(t, &from_tree, &a, &got, &err), 0, "%s", err.message);
+    cr_assert(slice_eq(got, expected), "%.*s\nvs\n%.*s", (int)got.len, got.ptr, (int)expected.len, expected.ptr);
+
+    vtl_template *no_body = vtl_compile(slice_cstr("$input.path('$.Count')"), &a, &err);
+    vtl_env lazy = {.body = SLICE_NULL, .body_json = tree};
+    cr_assert_eq(vtl_render(no_body, &lazy, &a, &got, &err), 0);
+    cr_assert(slice_eq_cstr(got, "2"));
+    cr_assert_null(lazy.body.ptr, "the text is not written when nothing reads it");
+    arena_destroy(&a);
 }
