@@ -1,6 +1,7 @@
 /* $context as API Gateway fills it for a REST API request. Fields without a value are JSON null,
  * which templates print as nothing (API Gateway's rule). */
 #include <openssl/evp.h>
+#include <string.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -12,6 +13,12 @@ static json_t *string_or_null(slice s)
     return s.ptr != NULL ? json_stringn(s.ptr, s.len) : json_null();
 }
 
+/* Keys are the literals below: known UTF-8 and NUL-free, so jansson's checks are skipped. */
+static void put(json_t *object, const char *key, json_t *value)
+{
+    json_object_set_new_nocheck(object, key, value);
+}
+
 /* API Gateway's extended request id: 10 random bytes in base64, e.g. "BxLuAFQcIAMFVvg=". */
 static json_t *extended_request_id(void)
 {
@@ -21,48 +28,79 @@ static json_t *extended_request_id(void)
     memcpy(raw + 8, &b, 2);
     char text[24];
     int n = EVP_EncodeBlock((unsigned char *)text, raw, sizeof(raw));
-    return json_stringn(text, (size_t)n);
+    return json_stringn_nocheck(text, (size_t)n);
+}
+
+/* "22/Nov/2026:10:00:00 +0000"; formatted once per second per thread, as requests within a second
+ * share it. */
+static json_t *request_time(time_t now)
+{
+    static _Thread_local time_t formatted_at = -1;
+    static _Thread_local char text[40];
+    static _Thread_local size_t len;
+    if (now != formatted_at) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        len = strftime(text, sizeof(text), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+        formatted_at = now;
+    }
+    return json_stringn_nocheck(text, len);
 }
 
 json_t *gw_context_new(gw_exchange *x, gw_state *st)
 {
     struct timeval tv;
     gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    char request_time[40];
-    strftime(request_time, sizeof(request_time), "%d/%b/%Y:%H:%M:%S +0000", &tm);
 
-    slice user_agent = gw_pairs_get(x->headers, SLICE_LIT("User-Agent"), true);
-    json_t *identity = json_pack("{s:o, s:o, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n, s:n}",
-                                 "sourceIp", string_or_null(x->source_ip), "userAgent", string_or_null(user_agent),
-                                 "accountId", "apiKey", "apiKeyId", "caller", "user", "userArn", "accessKey",
-                                 "cognitoAuthenticationProvider", "cognitoAuthenticationType", "cognitoIdentityId",
-                                 "cognitoIdentityPoolId", "principalOrgId", "clientCert", "vpceId");
+    json_t *identity = json_object();
+    put(identity, "sourceIp", string_or_null(x->source_ip));
+    put(identity, "userAgent", string_or_null(gw_pairs_get(x->headers, SLICE_LIT("User-Agent"), true)));
+    static const char *const absent_identity[] = {"accountId",
+                                                  "apiKey",
+                                                  "apiKeyId",
+                                                  "caller",
+                                                  "user",
+                                                  "userArn",
+                                                  "accessKey",
+                                                  "cognitoAuthenticationProvider",
+                                                  "cognitoAuthenticationType",
+                                                  "cognitoIdentityId",
+                                                  "cognitoIdentityPoolId",
+                                                  "principalOrgId",
+                                                  "clientCert",
+                                                  "vpceId"};
+    for (size_t i = 0; i < sizeof(absent_identity) / sizeof(absent_identity[0]); i++)
+        put(identity, absent_identity[i], json_null());
+
     slice host = x->host;
     const char *dot = host.len != 0 ? memchr(host.ptr, '.', host.len) : NULL;
     slice prefix = dot != NULL ? slice_make(host.ptr, (size_t)(dot - host.ptr)) : host;
-    return json_pack("{s:s, s:o, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:{}, s:{}, s:n, s:n, s:n, s:n, s:n, s:n}",
-                     "requestId", st->request_id,                                          /* */
-                     "extendedRequestId", extended_request_id(),                           /* */
-                     "requestTime", request_time,                                          /* */
-                     "requestTimeEpoch", (json_int_t)tv.tv_sec * 1000 + tv.tv_usec / 1000, /* */
-                     "httpMethod", string_or_null(x->method),                              /* */
-                     "path", string_or_null(x->path),                                      /* */
-                     "protocol", string_or_null(x->protocol),                              /* */
-                     "domainName", string_or_null(host),                                   /* */
-                     "domainPrefix", string_or_null(prefix),                               /* */
-                     "identity", identity,                                                 /* */
-                     "authorizer", "error",                                                /* */
-                     "stage", "resourcePath", "resourceId", "apiId", "accountId", "wafResponseCode");
+    json_t *context = json_object();
+    put(context, "requestId", json_stringn_nocheck(st->request_id, strlen(st->request_id)));
+    put(context, "extendedRequestId", extended_request_id());
+    put(context, "requestTime", request_time(tv.tv_sec));
+    put(context, "requestTimeEpoch", json_integer((json_int_t)tv.tv_sec * 1000 + tv.tv_usec / 1000));
+    put(context, "httpMethod", string_or_null(x->method));
+    put(context, "path", string_or_null(x->path));
+    put(context, "protocol", string_or_null(x->protocol));
+    put(context, "domainName", string_or_null(host));
+    put(context, "domainPrefix", string_or_null(prefix));
+    put(context, "identity", identity);
+    put(context, "authorizer", json_object());
+    put(context, "error", json_object());
+    static const char *const routed_later[] = {"stage", "resourcePath", "resourceId",
+                                               "apiId", "accountId",    "wafResponseCode"};
+    for (size_t i = 0; i < sizeof(routed_later) / sizeof(routed_later[0]); i++)
+        put(context, routed_later[i], json_null());
+    return context;
 }
 
 void gw_context_route(gw_exchange *x, gw_state *st)
 {
     (void)x;
-    json_object_set_new(st->context, "stage", string_or_null(st->stage->stage->name));
-    json_object_set_new(st->context, "resourcePath", string_or_null(st->resource->path));
-    json_object_set_new(st->context, "resourceId", string_or_null(st->resource->id));
-    json_object_set_new(st->context, "apiId", string_or_null(st->api->id));
-    json_object_set_new(st->context, "accountId", string_or_null(st->model->account_id));
+    put(st->context, "stage", string_or_null(st->stage->stage->name));
+    put(st->context, "resourcePath", string_or_null(st->resource->path));
+    put(st->context, "resourceId", string_or_null(st->resource->id));
+    put(st->context, "apiId", string_or_null(st->api->id));
+    put(st->context, "accountId", string_or_null(st->model->account_id));
 }
