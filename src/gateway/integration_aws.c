@@ -1,7 +1,9 @@
 /* The integrations that never leave the process: DynamoDB actions on the engine, and MOCK. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
 #include "gateway/gw_internal.h"
 
@@ -21,9 +23,19 @@ static void add_table(arn_list *l, const stack_model *m, arena *a, const char *t
         l->overflow = true;
         return;
     }
-    l->items[l->count++] =
-        slice_cstr(arena_sprintf(a, "arn:aws:dynamodb:%s:%s:table/%s%s%s", m->region.ptr, m->account_id.ptr, table,
-                                 index != NULL ? "/index/" : "", index != NULL ? index : ""));
+    buf arn;
+    buf_init(&arn, a, 128);
+    buf_append_cstr(&arn, "arn:aws:dynamodb:");
+    buf_append_slice(&arn, m->region);
+    buf_append_char(&arn, ':');
+    buf_append_slice(&arn, m->account_id);
+    buf_append_cstr(&arn, ":table/");
+    buf_append_cstr(&arn, table);
+    if (index != NULL) {
+        buf_append_cstr(&arn, "/index/");
+        buf_append_cstr(&arn, index);
+    }
+    l->items[l->count++] = buf_slice(&arn);
 }
 
 /* Every table (or index) ARN the request reaches, for the IAM check. */
@@ -50,6 +62,35 @@ static void request_resources(const stack_model *m, const json_t *request, arn_l
     }
 }
 
+/* The last resources each thread saw allowed, per integration. Roles and integrations are read-only
+ * after load, so an allowed (integration, resource) stays allowed; most requests of a method reach
+ * the same table, and matching its policy's wildcards again each time was a visible cost. Denials are
+ * not remembered: they are answered with a message built from the full check. */
+enum { ALLOWED_SEEN = 8, ALLOWED_ARN_MAX = 600 };
+static _Thread_local struct {
+    const model_integration *in;
+    size_t len;
+    char arn[ALLOWED_ARN_MAX];
+} allowed_seen[ALLOWED_SEEN];
+static _Thread_local unsigned allowed_next;
+
+static bool role_allows(const model_integration *in, const char *action, slice arn)
+{
+    for (size_t i = 0; i < ALLOWED_SEEN; i++)
+        if (allowed_seen[i].in == in && allowed_seen[i].len == arn.len &&
+            memcmp(allowed_seen[i].arn, arn.ptr, arn.len) == 0)
+            return true;
+    if (!model_role_allows(in->role, action, arn))
+        return false;
+    if (arn.len <= ALLOWED_ARN_MAX) {
+        unsigned slot = allowed_next++ % ALLOWED_SEEN;
+        allowed_seen[slot].in = in;
+        allowed_seen[slot].len = arn.len;
+        memcpy(allowed_seen[slot].arn, arn.ptr, arn.len);
+    }
+    return true;
+}
+
 /* 0 when the integration's role may run the action on everything the request touches. */
 static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_error *err)
 {
@@ -57,14 +98,18 @@ static int check_role(gw_exchange *x, gw_state *st, const json_t *request, aws_e
     const model_role *role = in->role;
     if (role == NULL)
         return 0; /* no role declared in the stack: reported at load, nothing to enforce */
-    slice action = slice_cstr(arena_sprintf(x->arena, "dynamodb:%.*s", SLICE_FMT(in->aws_action)));
+    buf action_text;
+    buf_init(&action_text, x->arena, 64);
+    buf_append_cstr(&action_text, "dynamodb:");
+    buf_append_slice(&action_text, in->aws_action);
+    slice action = buf_slice(&action_text);
     slice resources[128];
     arn_list list = {resources, 0, 128, false};
     request_resources(st->model, request, &list, x->arena);
     if (list.overflow)
         return error_set(err, 400, "AccessDeniedException", "The request reaches too many resources to authorize");
     for (size_t i = 0; i < list.count; i++) {
-        if (model_role_allows(role, action.ptr, resources[i]))
+        if (role_allows(in, action.ptr, resources[i]))
             continue;
         return error_set(err, 400, "AccessDeniedException",
                          "User: arn:aws:sts::%.*s:assumed-role/%.*s/BackplaneAssumeRoleSession is not authorized to "
