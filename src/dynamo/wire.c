@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "core/json.h"
+#include "core/json_parse.h"
 #include "core/log.h"
 #include "core/reqid.h"
 #include "http/sigv4.h"
@@ -329,8 +330,7 @@ http_outcome dynamo_wire_handle(http_request *req, void *ctx)
     json_t *body = NULL;
     if (req->body.len != 0) {
         arena *prev = json_arena_push(req->arena);
-        json_error_t jerr;
-        body = json_loadb(req->body.ptr, req->body.len, JSON_ALLOW_NUL, &jerr);
+        body = json_parse(req->body, JSON_ALLOW_NUL);
         json_arena_pop(prev);
         if (body == NULL) {
             respond_error_type(wr, "SerializationException", "");

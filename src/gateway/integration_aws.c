@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/json_parse.h"
 #include "gateway/gw_internal.h"
 
 /* ---- the role's permission ------------------------------------------------------------------- */
@@ -175,9 +176,7 @@ void gw_integration_aws(gw_exchange *x, gw_state *st)
     const model_integration *in = &st->method->integration;
     gw_trace(x, "Endpoint request URI: https://dynamodb.%.*s.amazonaws.com/?Action=%.*s", SLICE_FMT(st->model->region),
              SLICE_FMT(in->aws_action));
-    json_error_t jerr;
-    json_t *request = json_loadb(st->integration_body.ptr != NULL ? st->integration_body.ptr : "",
-                                 st->integration_body.len, 0, &jerr);
+    json_t *request = json_parse(st->integration_body, 0);
     aws_error err;
     error_clear(&err);
     if (request == NULL || !json_is_object(request)) {
@@ -201,8 +200,7 @@ void gw_integration_aws(gw_exchange *x, gw_state *st)
 
 void gw_integration_mock(gw_exchange *x, gw_state *st)
 {
-    json_t *request =
-        json_loadb(st->integration_body.ptr != NULL ? st->integration_body.ptr : "", st->integration_body.len, 0, NULL);
+    json_t *request = json_parse(st->integration_body, 0);
     const json_t *code = json_object_get(request, "statusCode");
     st->integration_status = json_is_integer(code)  ? (int)json_integer_value(code)
                              : json_is_string(code) ? atoi(json_string_value(code))

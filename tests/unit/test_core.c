@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/json_parse.h"
 #include "core/json_write.h"
 #include "core/reqid.h"
 #include "core/slice.h"
@@ -120,4 +121,136 @@ Test(json_write, matches_jansson_byte_for_byte)
     json_decref(scalar);
     cr_assert_not(json_write_supports(JSON_SORT_KEYS));
     arena_destroy(&a);
+}
+
+/* json_dumps would allocate through the glue allocator; these bytes are plain malloc. */
+static char *dump_any(const json_t *v)
+{
+    size_t n = json_dumpb(v, NULL, 0, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *text = malloc(n + 1);
+    json_dumpb(v, text, n, JSON_ENCODE_ANY | JSON_COMPACT);
+    text[n] = '\0';
+    return text;
+}
+
+/* json_parse accepts and refuses what json_loadb does, and builds the same tree. */
+static void parse_like_jansson(const char *text, size_t len, size_t flags)
+{
+    json_t *ours = json_parse(slice_make(text, len), flags);
+    json_t *theirs = json_loadb(text, len, flags, NULL);
+    cr_assert_eq(ours == NULL, theirs == NULL, "%.*s: json_parse %s, json_loadb %s", (int)len, text,
+                 ours ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
+    if (ours != NULL) {
+        char *a = dump_any(ours), *b = dump_any(theirs);
+        cr_assert_str_eq(a, b);
+        cr_assert(json_equal(ours, theirs));
+        free(a);
+        free(b);
+    }
+    json_decref(ours);
+    json_decref(theirs);
+}
+
+Test(json_parse, agrees_with_jansson)
+{
+    static const char *const texts[] = {
+        "{}",
+        "[]",
+        " {\"a\" : [1 , 2] } ",
+        "{\"a\":1,\"a\":2,\"b\":3}",
+        "[0,-0,-0.0,1e5,1E+5,2.5e-3,-12]",
+        "[9223372036854775807]",
+        "[9223372036854775808]",
+        "[-9223372036854775808]",
+        "[-9223372036854775809]",
+        "[1e308]",
+        "[1e309]",
+        "[-1e309]",
+        "[1e-400]",
+        "[01]",
+        "[1.]",
+        "[.5]",
+        "[-]",
+        "[+1]",
+        "[1e]",
+        "[1e+]",
+        "[0x10]",
+        "[1true]",
+        "[true]",
+        "[tru]",
+        "[truex]",
+        "[nul]",
+        "[null,false]",
+        "[\"\\u00e9\\uD83D\\uDE00\"]",
+        "[\"\\uD83D\"]",
+        "[\"\\uDE00\"]",
+        "[\"\\uD83Dx\"]",
+        "[\"\\uD83D\\u0041\"]",
+        "[\"\\u0000\"]",
+        "{\"\\u0000\":1}",
+        "[\"\\x\"]",
+        "[\"\\u12\"]",
+        "[\"\\u12G4\"]",
+        "[\"a\\/b\\\\c\\\"d\\b\\f\\n\\r\\t\"]",
+        "[\"tab\there\"]",
+        "[\"\xc3\xa9\"]",
+        "[\"\xc3\"]",
+        "[\"\xc0\x80\"]",
+        "[\"\xed\xa0\x80\"]",
+        "[\"\xf4\x90\x80\x80\"]",
+        "[\"\xf0\x9f\x98\x80\"]",
+        "[\"\xe2\x82\"]",
+        "[\"\x7f\"]",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{1:2}",
+        "[1 2]",
+        "[1] x",
+        "[1]\n\t ",
+        "",
+        "   ",
+        "\"alone\"",
+        "42",
+        "null",
+        "[\"unterminated",
+        "{\"k\":\"v\"",
+        "\xef\xbb\xbf{}",
+        "[1]\x00",
+        "{\"a\":{\"b\":{\"c\":[[[]]]}}}",
+        "[\"esc \\\" then \xc3\xa9 and \\n\"]",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        size_t len = strlen(texts[i]);
+        if (strcmp(texts[i], "[1]") == 0)
+            len = 4; /* with the NUL after it */
+        parse_like_jansson(texts[i], len, 0);
+        parse_like_jansson(texts[i], len, JSON_ALLOW_NUL | JSON_DECODE_ANY);
+    }
+    parse_like_jansson("[1]\0", 4, 0);
+    parse_like_jansson("[\"a\0b\"]", 7, JSON_ALLOW_NUL);
+    /* nesting: jansson's limit counts every value, scalars included */
+    for (int depth = 2046; depth <= 2050; depth++) {
+        char *deep = malloc((size_t)depth * 2 + 2);
+        memset(deep, '[', (size_t)depth);
+        deep[depth] = '1';
+        memset(deep + depth + 1, ']', (size_t)depth);
+        parse_like_jansson(deep, (size_t)depth * 2 + 1, 0);
+        memset(deep + depth, ']', (size_t)depth);
+        parse_like_jansson(deep, (size_t)depth * 2, 0);
+        free(deep);
+    }
+    /* a long string with escapes crosses the scratch buffer's growth */
+    char big[5000];
+    size_t n = 0;
+    big[n++] = '[';
+    big[n++] = '"';
+    for (int i = 0; i < 1000; i++) {
+        memcpy(big + n, "ab\\n", 4);
+        n += 4;
+    }
+    big[n++] = '"';
+    big[n++] = ']';
+    parse_like_jansson(big, n, 0);
 }
