@@ -34,6 +34,70 @@ static json_t *body_json(rctx *c)
     return c->body_json;
 }
 
+/* The body as values (value_json.c), for a read that follows simple steps; NULL after rc_fail. A document
+ * already handed to the template is read again: Jayway parses the body for every $input.path, so what one
+ * call returned and the template changed must not show in the next. */
+static const vval *body_values(rctx *c)
+{
+    if (c->doc_state == 0 || c->doc_state == 2) {
+        aws_error e;
+        error_clear(&e);
+        if (v_parse_json(c->a, body_text(c), &c->doc, &e) != 0) {
+            rc_fail(c, 400, "BadRequestException", "Could not process payload: %s", e.message);
+            return NULL;
+        }
+        c->doc_state = 1;
+    }
+    return &c->doc;
+}
+
+/* Follows a simple path (jsonpath_simple_length) through the body's values. Returns 1 with *out set, 0 when
+ * the steps leave the happy case (a missing name, a kind that does not fit, an index out of range, a null
+ * document) and jsonpath_eval must decide, -1 after rc_fail. */
+static int read_simple(rctx *c, const jsonpath *p, int steps, vval *out)
+{
+    const vval *root = body_values(c);
+    if (root == NULL)
+        return -1;
+    vval cur = *root;
+    if (cur.kind == V_NULL)
+        return 0;
+    for (int i = 0; i < steps; i++) {
+        slice name;
+        long index;
+        jsonpath_simple_step(p, (size_t)i, &name, &index);
+        if (index == -1) {
+            if (cur.kind != V_MAP)
+                return 0;
+            long at = vmap_find_str(cur.u.m, name);
+            if (at < 0)
+                return 0;
+            cur = cur.u.m->vals[at];
+        } else {
+            if (cur.kind != V_LIST || index < 0 || (size_t)index >= cur.u.l->n)
+                return 0;
+            cur = cur.u.l->items[index];
+        }
+    }
+    *out = cur;
+    return 1;
+}
+
+/* $input.path / $input.json through read_simple when the path allows: 1 with *out, 0 to take the general
+ * route, -1 after rc_fail. Containers handed out mark the document as handed out. */
+static int path_fast(rctx *c, const jsonpath *p, bool hand_out, vval *out)
+{
+    if (p == NULL)
+        return 0;
+    int steps = jsonpath_simple_length(p);
+    if (steps < 0 || (!hand_out && c->doc_state == 2))
+        return 0;
+    int r = read_simple(c, p, steps, out);
+    if (r == 1 && hand_out && (out->kind == V_MAP || out->kind == V_LIST))
+        c->doc_state = 2;
+    return r;
+}
+
 /* JSONPATH_FOUND / NOT_FOUND, or -1 after rc_fail */
 static int read_path(rctx *c, slice path, json_t **out)
 {
@@ -106,7 +170,38 @@ static vval params_map(rctx *c, vtl_pairs p)
     return (vval){.kind = V_MAP, .u.m = m};
 }
 
-mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
+void apigw_precompile(vnode *n, arena *a)
+{
+    if (n == NULL)
+        return;
+    if (n->kind == E_REF && slice_eq_cstr(n->text, "input") && n->nkids > 0) {
+        vnode *m = n->kids[0];
+        if (m->kind == E_METHOD && m->nkids == 1 && m->kids[0]->kind == E_STRING &&
+            (slice_eq_cstr(m->text, "path") || slice_eq_cstr(m->text, "json"))) {
+            jsonpath *p;
+            aws_error e;
+            error_clear(&e);
+            if (jsonpath_compile(a, m->kids[0]->text, &p, &e) == 0)
+                m->path = p;
+        }
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        apigw_precompile(n->kids[i], a);
+}
+
+/* The path to read: the one compiled with the template when the argument is that constant, else compiled
+ * now (NULL when it does not compile: the general route reports the error in its order). */
+static const jsonpath *path_for(rctx *c, slice arg, const jsonpath *pre)
+{
+    if (pre)
+        return pre;
+    jsonpath *p;
+    aws_error e;
+    error_clear(&e);
+    return jsonpath_compile(c->a, arg, &p, &e) == 0 ? p : NULL;
+}
+
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const jsonpath *pre)
 {
     if (n == 0 && (slice_eq_cstr(name, "body") || slice_eq_cstr(name, "getBody")))
         return found(v_str(body_text(c)));
@@ -129,6 +224,12 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
         return found(v_str(SLICE_NULL));
     }
     if (slice_eq_cstr(name, "path")) {
+        vval fast;
+        int fr = path_fast(c, path_for(c, arg, pre), true, &fast);
+        if (fr < 0)
+            return found(v_null());
+        if (fr == 1)
+            return found(fast.kind == V_NULL ? v_str(SLICE_NULL) : fast);
         json_t *v = NULL;
         int r = read_path(c, arg, &v);
         if (r < 0)
@@ -138,6 +239,16 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
         return found(v_from_json(c->a, v));
     }
     if (slice_eq_cstr(name, "json")) {
+        vval fast;
+        int fr = path_fast(c, path_for(c, arg, pre), false, &fast);
+        if (fr < 0)
+            return found(v_null());
+        if (fr == 1) { /* json-smart's writer over the same values prints what jutil_json_write prints */
+            jutil_buf b;
+            jutil_buf_init(&b, c->a, 64);
+            v_print_json(&b, fast, JUTIL_JSON_LT_COMPRESS);
+            return found(v_str(jutil_buf_slice(&b)));
+        }
         json_t *v = NULL;
         int r = read_path(c, arg, &v);
         if (r < 0)
@@ -189,13 +300,13 @@ mresult apigw_util(rctx *c, slice name, vval *args, uint32_t n)
     else if (slice_eq_cstr(name, "base64Decode"))
         rc = jutil_base64_decode(&b, s, &e);
     else if (slice_eq_cstr(name, "parseJson")) {
-        json_t *j = NULL;
-        if (jutil_json_parse(s, &j, &e) < 0) {
+        vval j;
+        if (v_parse_json(c->a, s, &j, &e) < 0) {
             rc_fail(c, 500, "InternalServerErrorException", "Invocation of method 'parseJson' threw exception: %s",
                     e.message);
             return found(v_null());
         }
-        return found(v_from_json(c->a, j));
+        return found(j);
     } else
         return NOT_FOUND;
     if (rc < 0) {
@@ -245,8 +356,9 @@ static vtl_pairs pairs_of(rctx *c, vval m)
     for (size_t i = 0; i < m.u.m->n; i++) {
         if (m.u.m->vals[i].kind == V_NULL)
             continue;
-        items[k].name = v_to_string(c, m.u.m->keys[i]);
-        items[k].value = v_to_string(c, m.u.m->vals[i]);
+        /* copies: a string read from the body points into it, and the overrides outlive the render */
+        items[k].name = arena_slice_dup(c->a, v_to_string(c, m.u.m->keys[i]));
+        items[k].value = arena_slice_dup(c->a, v_to_string(c, m.u.m->vals[i]));
         k++;
     }
     p.items = items;

@@ -162,7 +162,7 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     }
     mresult r;
     if (cur.kind == V_INPUT)
-        r = apigw_input(c, m->text, args, m->nkids);
+        r = apigw_input(c, m->text, args, m->nkids, m->path);
     else if (cur.kind == V_UTIL)
         r = apigw_util(c, m->text, args, m->nkids);
     else
@@ -723,7 +723,12 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     vtl_template *t = arena_calloc(a, sizeof(*t));
     t->source = arena_slice_dup(a, source);
     t->root = vtl_parse(t, t->source, a, 0, err);
-    return t->root ? t : NULL;
+    if (t->root == NULL)
+        return NULL;
+    apigw_precompile(t->root, a);
+    for (vmacro *m = t->macros; m; m = m->next)
+        apigw_precompile(m->body, a);
+    return t;
 }
 
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)

@@ -703,7 +703,7 @@ mresult m_call(rctx *c, vval self, slice name, vval *a, uint32_t n)
 vval m_property(rctx *c, vval self, slice name)
 {
     if (self.kind == V_INPUT)
-        return slice_eq_cstr(name, "body") ? apigw_input(c, SLICE_LIT("body"), NULL, 0).v : v_str(SLICE_NULL);
+        return slice_eq_cstr(name, "body") ? apigw_input(c, SLICE_LIT("body"), NULL, 0, NULL).v : v_str(SLICE_NULL);
     char buf[128];
     if (name.len + 4 < sizeof(buf) && name.len > 0) {
         if (slice_eq_cstr(name, "class"))

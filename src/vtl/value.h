@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/error.h"
 #include "core/slice.h"
 #include "vtl/jutil.h"
 
@@ -127,6 +128,10 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style);
 /* A jansson value from the JSON provider as the Java object json-smart gives (objects: LinkedHashMap,
  * arrays: JSONArray). */
 vval v_from_json(arena *a, const json_t *j);
+/* jutil_json_parse and v_from_json in one step (value_json.c): the document read straight into values in
+ * `a`, with the same acceptance, errors and result. Strings may point into `text`, which must outlive
+ * them (the request body does). */
+int v_parse_json(arena *a, slice text, vval *out, aws_error *e);
 const char *v_class_name(vval v);
 
 #endif
