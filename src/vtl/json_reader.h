@@ -200,13 +200,16 @@ static int hex_digits(parser *p, int count, unsigned *out)
  * when it holds non-ASCII bytes; the parser then stands after the closing quote. */
 static bool quoted_plain(parser *p, slice *out, bool *high)
 {
-    const uint8_t *start = p->s + p->pos + 1, *end = p->s + p->n;
-    const uint8_t *q = memchr(start, p->c, (size_t)(end - start));
-    if (q == NULL || memchr(start, '\\', (size_t)(q - start)) != NULL)
+    /* one pass, byte by byte: document strings are mostly short, where library scans cost more than they save */
+    const uint8_t *start = p->s + p->pos + 1, *end = p->s + p->n, *q = start;
+    uint8_t quote = (uint8_t)p->c, acc = 0;
+    while (q < end && *q != quote && *q != '\\')
+        acc |= *q++;
+    if (q == end || *q != quote)
         return false;
     size_t len = (size_t)(q - start);
     *out = slice_make((const char *)start, len);
-    *high = has_high(start, len);
+    *high = (acc & 0x80) != 0;
     p->pos = (size_t)(q - p->s);
     advance(p);
     return true;

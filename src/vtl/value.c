@@ -3,12 +3,14 @@
 #include <math.h>
 #include <string.h>
 
+/* A new list or map takes one allocation for itself and its first arrays. */
 vlist *vlist_new(arena *a, size_t cap, bool json)
 {
-    vlist *l = arena_alloc(a, sizeof(*l));
+    cap = cap ? cap : 4;
+    vlist *l = arena_alloc(a, sizeof(*l) + cap * sizeof(vval));
     l->n = 0;
-    l->cap = cap ? cap : 4;
-    l->items = arena_alloc(a, l->cap * sizeof(vval));
+    l->cap = cap;
+    l->items = (vval *)(l + 1);
     l->json = json;
     return l;
 }
@@ -27,11 +29,12 @@ void vlist_add(arena *a, vlist *l, vval v)
 
 vmap *vmap_new(arena *a, size_t cap)
 {
-    vmap *m = arena_alloc(a, sizeof(*m));
+    cap = cap ? cap : 4;
+    vmap *m = arena_alloc(a, sizeof(*m) + 2 * cap * sizeof(vval));
     m->n = 0;
-    m->cap = cap ? cap : 4;
-    m->keys = arena_alloc(a, m->cap * sizeof(vval));
-    m->vals = arena_alloc(a, m->cap * sizeof(vval));
+    m->cap = cap;
+    m->keys = (vval *)(m + 1);
+    m->vals = m->keys + cap;
     return m;
 }
 
@@ -45,15 +48,26 @@ long vmap_find(const vmap *m, vval key)
 
 long vmap_find_str(const vmap *m, slice key)
 {
+    /* most keys differ in length or first byte: decide those without calling memcmp */
+    const vval *k = m->keys;
+    if (key.len == 0) {
+        for (size_t i = 0; i < m->n; i++)
+            if (k[i].kind == V_STRING && k[i].u.s.len == 0)
+                return (long)i;
+        return -1;
+    }
+    char first = key.ptr[0];
     for (size_t i = 0; i < m->n; i++)
-        if (m->keys[i].kind == V_STRING && slice_eq(m->keys[i].u.s, key))
+        if (k[i].kind == V_STRING && k[i].u.s.len == key.len && k[i].u.s.ptr[0] == first &&
+            (k[i].u.s.ptr == key.ptr || memcmp(k[i].u.s.ptr, key.ptr, key.len) == 0))
             return (long)i;
     return -1;
 }
 
 vval vmap_put(arena *a, vmap *m, vval key, vval value)
 {
-    long i = vmap_find(m, key);
+    /* a String equals only Strings */
+    long i = key.kind == V_STRING ? vmap_find_str(m, key.u.s) : vmap_find(m, key);
     if (i >= 0) {
         vval old = m->vals[i];
         m->vals[i] = value;
@@ -76,7 +90,7 @@ vval vmap_put(arena *a, vmap *m, vval key, vval value)
 
 vval vmap_remove(vmap *m, vval key)
 {
-    long i = vmap_find(m, key);
+    long i = key.kind == V_STRING ? vmap_find_str(m, key.u.s) : vmap_find(m, key);
     if (i < 0)
         return v_null();
     vval old = m->vals[i];
