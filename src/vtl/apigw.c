@@ -376,6 +376,15 @@ static vval get(vval m, const char *k)
 
 void apigw_overrides_out(rctx *c)
 {
+    vtl_overrides *in = &c->env->overrides;
+    if (c->context.kind != V_MAP) {
+        /* $context never read: the overrides are what came in, with repeated names merged as the maps
+         * would have merged them */
+        if (in->request_header.count == 0 && in->request_path.count == 0 && in->request_querystring.count == 0 &&
+            in->response_header.count == 0)
+            return;
+        c->context = apigw_context(c);
+    }
     vval req = get(c->context, "requestOverride"), resp = get(c->context, "responseOverride");
     vtl_overrides *o = &c->env->overrides;
     o->request_header = pairs_of(c, get(req, "header"));

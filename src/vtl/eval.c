@@ -80,11 +80,25 @@ static bool always_null_when_missing(slice name)
            slice_eq_cstr(name, "velocityHasNext") || (name.len && name.ptr[0] == '.');
 }
 
+/* $context is built on its first read: most templates read one field of it or none, and building the
+ * maps costs more than the rest of a small render. */
+static vval resolve(rctx *c, vval v)
+{
+    if (v.kind != V_CONTEXT)
+        return v;
+    if (c->context.kind != V_MAP)
+        c->context = apigw_context(c);
+    return c->context;
+}
+
 static vval get_global(rctx *c, slice name)
 {
     long i = vmap_find_str(c->vars, name);
-    if (i >= 0)
+    if (i >= 0) {
+        if (c->vars->vals[i].kind == V_CONTEXT)
+            c->vars->vals[i] = resolve(c, c->vars->vals[i]);
         return c->vars->vals[i];
+    }
     if (slice_eq_cstr(name, "foreach"))
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
     if (always_null_when_missing(name))
@@ -97,7 +111,7 @@ static vval get_var(rctx *c, slice name)
     for (frame *f = c->frame; f; f = f->parent) {
         long i = vmap_find_str(f->locals, name);
         if (i >= 0 && f->locals->vals[i].kind != V_NULL)
-            return f->locals->vals[i];
+            return resolve(c, f->locals->vals[i]);
         for (uint32_t k = 0; k < f->macro->nparams && k < f->call->nkids; k++) {
             if (!slice_eq(f->macro->params[k], name))
                 continue;
@@ -747,8 +761,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.vars = vmap_new(a, 16);
     vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});
     vmap_put(a, c.vars, v_str(SLICE_LIT("util")), (vval){.kind = V_UTIL});
-    c.context = apigw_context(&c);
-    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), c.context);
+    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), (vval){.kind = V_CONTEXT});
     vmap *sv = vmap_new(a, env->stage_variables.count);
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));

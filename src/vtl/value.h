@@ -30,6 +30,7 @@ typedef enum {
     V_UTIL,    /* $util */
     V_FOREACH, /* $foreach */
     V_BLOCK,   /* a #define block, rendered when printed */
+    V_CONTEXT, /* $context before its first read (eval.c builds it then); never handed to a template */
 } vkind;
 
 typedef struct vlist vlist;
