@@ -214,7 +214,7 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const jsonpath 
     }
     if (n != 1 || args[0].kind != V_STRING)
         return NOT_FOUND;
-    slice arg = args[0].u.s;
+    slice arg = v_s(args[0]);
     if (slice_eq_cstr(name, "params")) {
         const vtl_pairs *lists[] = {&c->env->path, &c->env->querystring, &c->env->header};
         for (int l = 0; l < 3; l++)
@@ -289,7 +289,7 @@ mresult apigw_util(rctx *c, slice name, vval *args, uint32_t n)
                 "Invocation of method '%.*s' threw java.lang.NullPointerException", SLICE_FMT(name));
         return found(v_null());
     }
-    slice s = x.u.s;
+    slice s = v_s(x);
     if (slice_eq_cstr(name, "urlEncode")) {
         jutil_url_encode(&b, s);
         return found(v_str(jutil_buf_slice(&b)));
@@ -398,9 +398,9 @@ void apigw_overrides_out(rctx *c)
     else if (st.kind == V_STRING) {
         int v = 0;
         size_t i = 0;
-        for (; i < st.u.s.len && i < 4 && st.u.s.ptr[i] >= '0' && st.u.s.ptr[i] <= '9'; i++)
-            v = v * 10 + (st.u.s.ptr[i] - '0');
-        if (i == st.u.s.len && i > 0)
+        for (; i < st.len && i < 4 && st.u.str[i] >= '0' && st.u.str[i] <= '9'; i++)
+            v = v * 10 + (st.u.str[i] - '0');
+        if (i == st.len && i > 0)
             o->response_status = v;
     }
 }

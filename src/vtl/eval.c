@@ -65,7 +65,7 @@ static void print_block(void *ctx, jutil_buf *b, const void *blk)
 slice v_to_string(rctx *c, vval v)
 {
     if (v.kind == V_STRING)
-        return v.u.s;
+        return v_s(v);
     jutil_buf b;
     jutil_buf_init(&b, c->a, 32);
     v_print(&b, v, print_block, c);
@@ -241,7 +241,7 @@ static void render_ref(rctx *c, const vnode *r)
         return;
     }
     if (v.kind == V_STRING) {
-        emit(c, v.u.s);
+        emit(c, v_s(v));
         return;
     }
     emit(c, v_to_string(c, v));

@@ -52,14 +52,14 @@ long vmap_find_str(const vmap *m, slice key)
     const vval *k = m->keys;
     if (key.len == 0) {
         for (size_t i = 0; i < m->n; i++)
-            if (k[i].kind == V_STRING && k[i].u.s.len == 0)
+            if (k[i].kind == V_STRING && k[i].len == 0)
                 return (long)i;
         return -1;
     }
     char first = key.ptr[0];
     for (size_t i = 0; i < m->n; i++)
-        if (k[i].kind == V_STRING && k[i].u.s.len == key.len && k[i].u.s.ptr[0] == first &&
-            (k[i].u.s.ptr == key.ptr || memcmp(k[i].u.s.ptr, key.ptr, key.len) == 0))
+        if (k[i].kind == V_STRING && k[i].len == key.len && k[i].u.str[0] == first &&
+            (k[i].u.str == key.ptr || memcmp(k[i].u.str, key.ptr, key.len) == 0))
             return (long)i;
     return -1;
 }
@@ -67,7 +67,7 @@ long vmap_find_str(const vmap *m, slice key)
 vval vmap_put(arena *a, vmap *m, vval key, vval value)
 {
     /* a String equals only Strings */
-    long i = key.kind == V_STRING ? vmap_find_str(m, key.u.s) : vmap_find(m, key);
+    long i = key.kind == V_STRING ? vmap_find_str(m, v_s(key)) : vmap_find(m, key);
     if (i >= 0) {
         vval old = m->vals[i];
         m->vals[i] = value;
@@ -90,7 +90,7 @@ vval vmap_put(arena *a, vmap *m, vval key, vval value)
 
 vval vmap_remove(vmap *m, vval key)
 {
-    long i = key.kind == V_STRING ? vmap_find_str(m, key.u.s) : vmap_find(m, key);
+    long i = key.kind == V_STRING ? vmap_find_str(m, v_s(key)) : vmap_find(m, key);
     if (i < 0)
         return v_null();
     vval old = m->vals[i];
@@ -108,7 +108,7 @@ bool v_java_equals(vval a, vval b)
     case V_NULL:
         return true;
     case V_STRING:
-        return slice_eq(a.u.s, b.u.s);
+        return slice_eq(v_s(a), v_s(b));
     case V_INT:
     case V_LONG:
         return a.u.i == b.u.i;
@@ -137,8 +137,8 @@ bool v_java_equals(vval a, vval b)
         }
         return true;
     case V_ENTRY:
-        return v_java_equals(a.u.e.map->keys[a.u.e.idx], b.u.e.map->keys[b.u.e.idx]) &&
-               v_java_equals(a.u.e.map->vals[a.u.e.idx], b.u.e.map->vals[b.u.e.idx]);
+        return v_java_equals(a.u.e->map->keys[a.u.e->idx], b.u.e->map->keys[b.u.e->idx]) &&
+               v_java_equals(a.u.e->map->vals[a.u.e->idx], b.u.e->map->vals[b.u.e->idx]);
     case V_FOREACH:
         return a.u.f == b.u.f;
     case V_BLOCK:
@@ -214,7 +214,7 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style)
             vval k = v.u.m->keys[i];
             jutil_buf_putc(b, '"');
             if (k.kind == V_STRING)
-                jutil_json_write_string(b, k.u.s, style);
+                jutil_json_write_string(b, v_s(k), style);
             else {
                 jutil_buf kb;
                 jutil_buf_init(&kb, b->a, 32);
@@ -228,7 +228,7 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style)
         return;
     case V_STRING:
         jutil_buf_putc(b, '"');
-        jutil_json_write_string(b, v.u.s, style);
+        jutil_json_write_string(b, v_s(v), style);
         jutil_buf_putc(b, '"');
         return;
     default: {
@@ -250,7 +250,7 @@ void v_print(jutil_buf *b, vval v, v_block_printer pb, void *pctx)
         jutil_buf_put(b, "null", 4);
         return;
     case V_STRING:
-        jutil_buf_puts(b, v.u.s);
+        jutil_buf_puts(b, v_s(v));
         return;
     case V_INT:
     case V_LONG:
@@ -296,9 +296,9 @@ void v_print(jutil_buf *b, vval v, v_block_printer pb, void *pctx)
         jutil_buf_putc(b, '}');
         return;
     case V_ENTRY:
-        v_print(b, v.u.e.map->keys[v.u.e.idx], pb, pctx);
+        v_print(b, v.u.e->map->keys[v.u.e->idx], pb, pctx);
         jutil_buf_putc(b, '=');
-        v_print(b, v.u.e.map->vals[v.u.e.idx], pb, pctx);
+        v_print(b, v.u.e->map->vals[v.u.e->idx], pb, pctx);
         return;
     case V_BLOCK:
         if (pb)

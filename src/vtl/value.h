@@ -37,23 +37,30 @@ typedef struct vlist vlist;
 typedef struct vmap vmap;
 typedef struct vforeach vforeach;
 
+typedef struct ventry ventry;
+
+/* 16 bytes, so that functions return values in registers: a String keeps its length beside the kind
+ * (v_s gives the slice), a Map.Entry is a pointer to its (map, index). */
 typedef struct vval {
     uint8_t kind;
+    uint32_t len; /* V_STRING: byte length */
     union {
-        slice s;
+        const char *str; /* V_STRING: bytes (never NULL) */
         int64_t i;
         double d;
         bool b;
         vlist *l;
         vmap *m;
-        struct {
-            vmap *map;
-            size_t idx;
-        } e;
+        ventry *e;
         vforeach *f;
         const void *blk;
     } u;
 } vval;
+
+struct ventry {
+    vmap *map;
+    size_t idx;
+};
 
 struct vlist {
     vval *items;
@@ -78,10 +85,15 @@ static inline vval v_null(void)
 }
 static inline vval v_str(slice s)
 {
-    /* Never a NULL pointer, even for "": string methods do arithmetic on it. */
+    /* Never a NULL pointer, even for "": string methods do arithmetic on it. Strings are bounded far below
+     * 4 GiB (VTL_MAX_OUTPUT, API Gateway's payload limit). */
     if (s.ptr == NULL)
         s = SLICE_LIT("");
-    return (vval){.kind = V_STRING, .u.s = s};
+    return (vval){.kind = V_STRING, .len = (uint32_t)s.len, .u.str = s.ptr};
+}
+static inline slice v_s(vval v)
+{
+    return slice_make(v.u.str, v.len);
 }
 static inline vval v_int(int64_t i)
 {

@@ -61,7 +61,7 @@ static uint32_t key_hash(slice k)
 
 static void index_insert(obj_state *st, const vmap *m, size_t at)
 {
-    size_t mask = st->nslots - 1, i = key_hash(m->keys[at].u.s) & mask;
+    size_t mask = st->nslots - 1, i = key_hash(v_s(m->keys[at])) & mask;
     while (st->slots[i])
         i = (i + 1) & mask;
     st->slots[i] = (uint32_t)at + 1;
@@ -79,7 +79,7 @@ static long index_find(const obj_state *st, const vmap *m, slice key)
 {
     size_t mask = st->nslots - 1, i = key_hash(key) & mask;
     for (; st->slots[i]; i = (i + 1) & mask)
-        if (slice_eq(m->keys[st->slots[i] - 1].u.s, key))
+        if (slice_eq(v_s(m->keys[st->slots[i] - 1]), key))
             return (long)st->slots[i] - 1;
     return -1;
 }
@@ -88,7 +88,7 @@ static long index_find(const obj_state *st, const vmap *m, slice key)
 static void object_set(arena *a, vval *obj, obj_state *st, vval key, vval v)
 {
     vmap *m = obj->u.m;
-    long at = st->slots ? index_find(st, m, key.u.s) : vmap_find_str(m, key.u.s);
+    long at = st->slots ? index_find(st, m, v_s(key)) : vmap_find_str(m, v_s(key));
     if (at >= 0) {
         m->vals[at] = v;
         return;
