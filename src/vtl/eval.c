@@ -133,6 +133,21 @@ static void set_var(rctx *c, slice name, vval v)
     vmap_put(c->a, c->vars, v_str(name), v);
 }
 
+/* set_var for the variables a #foreach sets on every iteration: outside macros (no frames to update) the
+ * slot found on the first iteration is written directly while it still holds that name. */
+static void set_loop_var(rctx *c, slice name, vval v, long *slot)
+{
+    if (c->frame == NULL && *slot >= 0 && (size_t)*slot < c->vars->n) {
+        vval k = c->vars->keys[*slot];
+        if (k.kind == V_STRING && slice_eq(v_s(k), name)) {
+            c->vars->vals[*slot] = v;
+            return;
+        }
+    }
+    set_var(c, name, v);
+    *slot = c->frame == NULL ? vmap_find_str(c->vars, name) : -1;
+}
+
 static void remove_var(rctx *c, slice name)
 {
     for (frame *f = c->frame; f; f = f->parent)
@@ -548,6 +563,7 @@ static void render_foreach(rctx *c, const vnode *n)
     vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
+    long count_slot = -1, has_next_slot = -1, item_slot = -1;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
@@ -563,12 +579,14 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1));
-        set_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next));
-        if (item.kind == V_NULL)
+        set_loop_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1), &count_slot);
+        set_loop_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next), &has_next_slot);
+        if (item.kind == V_NULL) {
             remove_var(c, name);
-        else
-            set_var(c, name, item);
+            item_slot = -1;
+        } else {
+            set_loop_var(c, name, item, &item_slot);
+        }
         render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
