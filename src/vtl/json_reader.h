@@ -198,7 +198,7 @@ static int hex_digits(parser *p, int count, unsigned *out)
 
 /* The common case of a quoted string without escapes: true with *out pointing into the input and *high set
  * when it holds non-ASCII bytes; the parser then stands after the closing quote. */
-static bool quoted_plain(parser *p, slice *out, bool *high)
+static inline __attribute__((always_inline)) bool quoted_plain(parser *p, slice *out, bool *high)
 {
     /* one pass, byte by byte: document strings are mostly short, where library scans cost more than they save */
     const uint8_t *start = p->s + p->pos + 1, *end = p->s + p->n, *q = start;
@@ -216,7 +216,7 @@ static bool quoted_plain(parser *p, slice *out, bool *high)
 }
 
 /* A quoted string; on return the current character is the one after the closing quote. */
-static JV read_quoted(parser *p)
+static inline __attribute__((always_inline)) JV read_quoted(parser *p)
 {
     slice plain;
     bool high;

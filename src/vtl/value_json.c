@@ -17,7 +17,8 @@ typedef struct obj_state {
     size_t nslots;
 } obj_state;
 
-static vval make_string(arena *a, const uint8_t *s, size_t n, bool high, bool in_doc)
+static inline __attribute__((always_inline)) vval make_string(arena *a, const uint8_t *s, size_t n, bool high,
+                                                              bool in_doc)
 {
     if (n == 0)
         return v_str(SLICE_LIT(""));
