@@ -341,14 +341,16 @@ vval v_from_json(arena *a, const json_t *j)
     case JSON_OBJECT: {
         vmap *m = vmap_new(a, json_object_size(j));
         const char *k;
+        size_t klen;
         json_t *x;
-        json_object_foreach((json_t *)j, k, x)
+        /* keys with their lengths: a key may hold U+0000 */
+        json_object_keylen_foreach((json_t *)j, k, klen, x)
         {
             /* JSON keys are unique: append without searching */
             if (m->n == m->cap)
-                vmap_put(a, m, v_str(slice_cstr(k)), v_from_json(a, x));
+                vmap_put(a, m, v_str(slice_make(k, klen)), v_from_json(a, x));
             else {
-                m->keys[m->n] = v_str(slice_cstr(k));
+                m->keys[m->n] = v_str(slice_make(k, klen));
                 m->vals[m->n] = v_from_json(a, x);
                 m->n++;
             }

@@ -82,7 +82,8 @@ Test(vtl_body, reader_into_values_matches_the_jansson_route)
     arena_destroy(&a);
 }
 
-/* A key holding U+0000 is kept whole (Java's String keeps it; the keys used to be cut at the NUL). */
+/* A key holding U+0000 is kept whole (Java's String keeps it; the keys used to be cut at the NUL), by the
+ * reader and by the jansson route alike. */
 Test(vtl_body, keys_with_nul_are_kept_whole)
 {
     arena a;
@@ -95,6 +96,11 @@ Test(vtl_body, keys_with_nul_are_kept_whole)
     cr_assert_eq(doc.kind, V_MAP);
     cr_assert_eq(doc.u.m->n, 2);
     cr_assert(slice_eq(v_s(doc.u.m->keys[1]), slice_make("a\0c", 3)));
+    /* through the reader ($.o) and through jsonpath over jansson ($.* yields a new array) */
+    expect_render(&(vtl_case){.template_text = "$input.path('$.o').keySet().get(1).length()|"
+                                               "$input.path('$.*').get(0).keySet().get(1).length()",
+                              .body = "{\"o\":{\"a\\u0000b\":1,\"a\\u0000c\":2}}"},
+                  "3|3");
     arena_destroy(&a);
 }
 
