@@ -45,6 +45,70 @@ static json_t *body_json(rctx *c)
     return c->body_json;
 }
 
+/* The body as values (value_json.c), for a read that follows simple steps; NULL after rc_fail. A document
+ * already handed to the template is read again: Jayway parses the body for every $input.path, so what one
+ * call returned and the template changed must not show in the next. */
+static const vval *body_values(rctx *c)
+{
+    if (c->doc_state == 0 || c->doc_state == 2) {
+        aws_error e;
+        error_clear(&e);
+        if (v_parse_json(c->a, body_text(c), &c->doc, &e) != 0) {
+            rc_fail(c, 400, "BadRequestException", "Could not process payload: %s", e.message);
+            return NULL;
+        }
+        c->doc_state = 1;
+    }
+    return &c->doc;
+}
+
+/* Follows a simple path (jsonpath_simple_length) through the body's values. Returns 1 with *out set, 0 when
+ * the steps leave the happy case (a missing name, a kind that does not fit, an index out of range, a null
+ * document) and jsonpath_eval must decide, -1 after rc_fail. */
+static int read_simple(rctx *c, const jsonpath *p, int steps, vval *out)
+{
+    const vval *root = body_values(c);
+    if (root == NULL)
+        return -1;
+    vval cur = *root;
+    if (cur.kind == V_NULL)
+        return 0;
+    for (int i = 0; i < steps; i++) {
+        slice name;
+        long index;
+        jsonpath_simple_step(p, (size_t)i, &name, &index);
+        if (index == -1) {
+            if (cur.kind != V_MAP)
+                return 0;
+            long at = vmap_find_str(cur.u.m, name);
+            if (at < 0)
+                return 0;
+            cur = cur.u.m->vals[at];
+        } else {
+            if (cur.kind != V_LIST || index < 0 || (size_t)index >= cur.u.l->n)
+                return 0;
+            cur = cur.u.l->items[index];
+        }
+    }
+    *out = cur;
+    return 1;
+}
+
+/* $input.path / $input.json through read_simple when the path allows: 1 with *out, 0 to take the general
+ * route, -1 after rc_fail. Containers handed out mark the document as handed out. */
+static int path_fast(rctx *c, const jsonpath *p, bool hand_out, vval *out)
+{
+    if (p == NULL)
+        return 0;
+    int steps = jsonpath_simple_length(p);
+    if (steps < 0 || (!hand_out && c->doc_state == 2))
+        return 0;
+    int r = read_simple(c, p, steps, out);
+    if (r == 1 && hand_out && (out->kind == V_MAP || out->kind == V_LIST))
+        c->doc_state = 2;
+    return r;
+}
+
 /* JSONPATH_FOUND / NOT_FOUND, or -1 after rc_fail */
 static int read_path(rctx *c, slice path, json_t **out)
 {
@@ -117,7 +181,38 @@ static vval params_map(rctx *c, vtl_pairs p)
     return (vval){.kind = V_MAP, .u.m = m};
 }
 
-mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
+void apigw_precompile(vnode *n, arena *a)
+{
+    if (n == NULL)
+        return;
+    if (n->kind == E_REF && slice_eq_cstr(n->text, "input") && n->nkids > 0) {
+        vnode *m = n->kids[0];
+        if (m->kind == E_METHOD && m->nkids == 1 && m->kids[0]->kind == E_STRING &&
+            (slice_eq_cstr(m->text, "path") || slice_eq_cstr(m->text, "json"))) {
+            jsonpath *p;
+            aws_error e;
+            error_clear(&e);
+            if (jsonpath_compile(a, m->kids[0]->text, &p, &e) == 0)
+                m->path = p;
+        }
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        apigw_precompile(n->kids[i], a);
+}
+
+/* The path to read: the one compiled with the template when the argument is that constant, else compiled
+ * now (NULL when it does not compile: the general route reports the error in its order). */
+static const jsonpath *path_for(rctx *c, slice arg, const jsonpath *pre)
+{
+    if (pre)
+        return pre;
+    jsonpath *p;
+    aws_error e;
+    error_clear(&e);
+    return jsonpath_compile(c->a, arg, &p, &e) == 0 ? p : NULL;
+}
+
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const jsonpath *pre)
 {
     if (n == 0 && (slice_eq_cstr(name, "body") || slice_eq_cstr(name, "getBody")))
         return found(v_str(body_text(c)));
@@ -130,7 +225,7 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
     }
     if (n != 1 || args[0].kind != V_STRING)
         return NOT_FOUND;
-    slice arg = args[0].u.s;
+    slice arg = v_s(args[0]);
     if (slice_eq_cstr(name, "params")) {
         const vtl_pairs *lists[] = {&c->env->path, &c->env->querystring, &c->env->header};
         for (int l = 0; l < 3; l++)
@@ -140,6 +235,12 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
         return found(v_str(SLICE_NULL));
     }
     if (slice_eq_cstr(name, "path")) {
+        vval fast;
+        int fr = path_fast(c, path_for(c, arg, pre), true, &fast);
+        if (fr < 0)
+            return found(v_null());
+        if (fr == 1)
+            return found(fast.kind == V_NULL ? v_str(SLICE_NULL) : fast);
         json_t *v = NULL;
         int r = read_path(c, arg, &v);
         if (r < 0)
@@ -149,6 +250,16 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n)
         return found(v_from_json(c->a, v));
     }
     if (slice_eq_cstr(name, "json")) {
+        vval fast;
+        int fr = path_fast(c, path_for(c, arg, pre), false, &fast);
+        if (fr < 0)
+            return found(v_null());
+        if (fr == 1) { /* json-smart's writer over the same values prints what jutil_json_write prints */
+            jutil_buf b;
+            jutil_buf_init(&b, c->a, 64);
+            v_print_json(&b, fast, JUTIL_JSON_LT_COMPRESS);
+            return found(v_str(jutil_buf_slice(&b)));
+        }
         json_t *v = NULL;
         int r = read_path(c, arg, &v);
         if (r < 0)
@@ -189,7 +300,7 @@ mresult apigw_util(rctx *c, slice name, vval *args, uint32_t n)
                 "Invocation of method '%.*s' threw java.lang.NullPointerException", SLICE_FMT(name));
         return found(v_null());
     }
-    slice s = x.u.s;
+    slice s = v_s(x);
     if (slice_eq_cstr(name, "urlEncode")) {
         jutil_url_encode(&b, s);
         return found(v_str(jutil_buf_slice(&b)));
@@ -200,13 +311,13 @@ mresult apigw_util(rctx *c, slice name, vval *args, uint32_t n)
     else if (slice_eq_cstr(name, "base64Decode"))
         rc = jutil_base64_decode(&b, s, &e);
     else if (slice_eq_cstr(name, "parseJson")) {
-        json_t *j = NULL;
-        if (jutil_json_parse(s, &j, &e) < 0) {
+        vval j;
+        if (v_parse_json(c->a, s, &j, &e) < 0) {
             rc_fail(c, 500, "InternalServerErrorException", "Invocation of method 'parseJson' threw exception: %s",
                     e.message);
             return found(v_null());
         }
-        return found(v_from_json(c->a, j));
+        return found(j);
     } else
         return NOT_FOUND;
     if (rc < 0) {
@@ -256,8 +367,9 @@ static vtl_pairs pairs_of(rctx *c, vval m)
     for (size_t i = 0; i < m.u.m->n; i++) {
         if (m.u.m->vals[i].kind == V_NULL)
             continue;
-        items[k].name = v_to_string(c, m.u.m->keys[i]);
-        items[k].value = v_to_string(c, m.u.m->vals[i]);
+        /* copies: a string read from the body points into it, and the overrides outlive the render */
+        items[k].name = arena_slice_dup(c->a, v_to_string(c, m.u.m->keys[i]));
+        items[k].value = arena_slice_dup(c->a, v_to_string(c, m.u.m->vals[i]));
         k++;
     }
     p.items = items;
@@ -275,6 +387,15 @@ static vval get(vval m, const char *k)
 
 void apigw_overrides_out(rctx *c)
 {
+    vtl_overrides *in = &c->env->overrides;
+    if (c->context.kind != V_MAP) {
+        /* $context never read: the overrides are what came in, with repeated names merged as the maps
+         * would have merged them */
+        if (in->request_header.count == 0 && in->request_path.count == 0 && in->request_querystring.count == 0 &&
+            in->response_header.count == 0)
+            return;
+        c->context = apigw_context(c);
+    }
     vval req = get(c->context, "requestOverride"), resp = get(c->context, "responseOverride");
     vtl_overrides *o = &c->env->overrides;
     o->request_header = pairs_of(c, get(req, "header"));
@@ -288,9 +409,9 @@ void apigw_overrides_out(rctx *c)
     else if (st.kind == V_STRING) {
         int v = 0;
         size_t i = 0;
-        for (; i < st.u.s.len && i < 4 && st.u.s.ptr[i] >= '0' && st.u.s.ptr[i] <= '9'; i++)
-            v = v * 10 + (st.u.s.ptr[i] - '0');
-        if (i == st.u.s.len && i > 0)
+        for (; i < st.len && i < 4 && st.u.str[i] >= '0' && st.u.str[i] <= '9'; i++)
+            v = v * 10 + (st.u.str[i] - '0');
+        if (i == st.len && i > 0)
             o->response_status = v;
     }
 }

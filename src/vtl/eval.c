@@ -65,7 +65,7 @@ static void print_block(void *ctx, jutil_buf *b, const void *blk)
 slice v_to_string(rctx *c, vval v)
 {
     if (v.kind == V_STRING)
-        return v.u.s;
+        return v_s(v);
     jutil_buf b;
     jutil_buf_init(&b, c->a, 32);
     v_print(&b, v, print_block, c);
@@ -80,11 +80,25 @@ static bool always_null_when_missing(slice name)
            slice_eq_cstr(name, "velocityHasNext") || (name.len && name.ptr[0] == '.');
 }
 
+/* $context is built on its first read: most templates read one field of it or none, and building the
+ * maps costs more than the rest of a small render. */
+static vval resolve(rctx *c, vval v)
+{
+    if (v.kind != V_CONTEXT)
+        return v;
+    if (c->context.kind != V_MAP)
+        c->context = apigw_context(c);
+    return c->context;
+}
+
 static vval get_global(rctx *c, slice name)
 {
     long i = vmap_find_str(c->vars, name);
-    if (i >= 0)
+    if (i >= 0) {
+        if (c->vars->vals[i].kind == V_CONTEXT)
+            c->vars->vals[i] = resolve(c, c->vars->vals[i]);
         return c->vars->vals[i];
+    }
     if (slice_eq_cstr(name, "foreach"))
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
     if (always_null_when_missing(name))
@@ -97,7 +111,7 @@ static vval get_var(rctx *c, slice name)
     for (frame *f = c->frame; f; f = f->parent) {
         long i = vmap_find_str(f->locals, name);
         if (i >= 0 && f->locals->vals[i].kind != V_NULL)
-            return f->locals->vals[i];
+            return resolve(c, f->locals->vals[i]);
         for (uint32_t k = 0; k < f->macro->nparams && k < f->call->nkids; k++) {
             if (!slice_eq(f->macro->params[k], name))
                 continue;
@@ -117,6 +131,21 @@ static void set_var(rctx *c, slice name, vval v)
     for (frame *f = c->frame; f; f = f->parent)
         vmap_put(c->a, f->locals, v_str(name), v);
     vmap_put(c->a, c->vars, v_str(name), v);
+}
+
+/* set_var for the variables a #foreach sets on every iteration: outside macros (no frames to update) the
+ * slot found on the first iteration is written directly while it still holds that name. */
+static void set_loop_var(rctx *c, slice name, vval v, long *slot)
+{
+    if (c->frame == NULL && *slot >= 0 && (size_t)*slot < c->vars->n) {
+        vval k = c->vars->keys[*slot];
+        if (k.kind == V_STRING && slice_eq(v_s(k), name)) {
+            c->vars->vals[*slot] = v;
+            return;
+        }
+    }
+    set_var(c, name, v);
+    *slot = c->frame == NULL ? vmap_find_str(c->vars, name) : -1;
 }
 
 static void remove_var(rctx *c, slice name)
@@ -162,7 +191,7 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     }
     mresult r;
     if (cur.kind == V_INPUT)
-        r = apigw_input(c, m->text, args, m->nkids);
+        r = apigw_input(c, m->text, args, m->nkids, m->path);
     else if (cur.kind == V_UTIL)
         r = apigw_util(c, m->text, args, m->nkids);
     else
@@ -227,7 +256,7 @@ static void render_ref(rctx *c, const vnode *r)
         return;
     }
     if (v.kind == V_STRING) {
-        emit(c, v.u.s);
+        emit(c, v_s(v));
         return;
     }
     emit(c, v_to_string(c, v));
@@ -534,6 +563,7 @@ static void render_foreach(rctx *c, const vnode *n)
     vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
+    long count_slot = -1, has_next_slot = -1, item_slot = -1;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
@@ -549,12 +579,14 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1));
-        set_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next));
-        if (item.kind == V_NULL)
+        set_loop_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1), &count_slot);
+        set_loop_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next), &has_next_slot);
+        if (item.kind == V_NULL) {
             remove_var(c, name);
-        else
-            set_var(c, name, item);
+            item_slot = -1;
+        } else {
+            set_loop_var(c, name, item, &item_slot);
+        }
         render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
@@ -723,7 +755,12 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     vtl_template *t = arena_calloc(a, sizeof(*t));
     t->source = arena_slice_dup(a, source);
     t->root = vtl_parse(t, t->source, a, 0, err);
-    return t->root ? t : NULL;
+    if (t->root == NULL)
+        return NULL;
+    apigw_precompile(t->root, a);
+    for (vmacro *m = t->macros; m; m = m->next)
+        apigw_precompile(m->body, a);
+    return t;
 }
 
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
@@ -742,8 +779,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.vars = vmap_new(a, 16);
     vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});
     vmap_put(a, c.vars, v_str(SLICE_LIT("util")), (vval){.kind = V_UTIL});
-    c.context = apigw_context(&c);
-    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), c.context);
+    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), (vval){.kind = V_CONTEXT});
     vmap *sv = vmap_new(a, env->stage_variables.count);
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));

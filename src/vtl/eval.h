@@ -40,6 +40,10 @@ typedef struct rctx {
     int body_state; /* 0 not parsed, 1 parsed, -1 failed */
     aws_error body_err;
     vval context; /* the $context map */
+    /* The body read straight into values for simple paths (apigw.c): state 0 not read, 1 read and not yet
+     * handed out, 2 handed out (a template may change what it was given: the next read re-reads). */
+    vval doc;
+    int doc_state;
 } rctx;
 
 /* The result of looking up a method: found (value, possibly null) or not found (Velocity: null, and
@@ -57,7 +61,10 @@ mresult m_call(rctx *c, vval self, slice name, vval *args, uint32_t nargs);
 vval m_property(rctx *c, vval self, slice name);
 slice v_to_string(rctx *c, vval v);
 /* apigw.c */
-mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs);
+/* `path` is the node's precompiled $input.path / $input.json argument, or NULL. */
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs, const struct jsonpath *path);
+/* Compiles the constant path arguments of $input.path / $input.json in a template's tree into `a`. */
+void apigw_precompile(vnode *n, arena *a);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
 vval apigw_context(rctx *c);
 void apigw_overrides_out(rctx *c);

@@ -636,6 +636,28 @@ bool jsonpath_is_definite(const jsonpath *p)
     return p->definite;
 }
 
+int jsonpath_simple_length(const jsonpath *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        const tok *t = &p->toks[i];
+        if (!((t->kind == T_PROP && t->count == 1) || (t->kind == T_INDEX && t->count == 1)))
+            return -1;
+    }
+    return (int)p->n;
+}
+
+void jsonpath_simple_step(const jsonpath *p, size_t i, slice *name, long *index)
+{
+    const tok *t = &p->toks[i];
+    if (t->kind == T_PROP) {
+        *name = t->names[0];
+        *index = -1;
+    } else {
+        *name = SLICE_NULL;
+        *index = t->indexes[0] < 0 ? -2 : t->indexes[0];
+    }
+}
+
 /* ---- evaluation ---- */
 
 enum { NF = 1 }; /* PathNotFoundException, travelling up like the exception does */

@@ -28,6 +28,15 @@ typedef struct jsonpath jsonpath;
 int jsonpath_compile(arena *a, slice path, jsonpath **out, aws_error *e);
 bool jsonpath_is_definite(const jsonpath *p);
 
+/* A path whose every step is one property name or one index ("$", "$.a.b", "$['a'][0]"): the number of
+ * steps; -1 for any other path. Following such steps through objects that have the names and arrays long
+ * enough for the indexes finds exactly what jsonpath_eval finds; anywhere else the caller must ask
+ * jsonpath_eval (missing names, wrong kinds and bad indexes have their own outcomes). */
+int jsonpath_simple_length(const jsonpath *p);
+/* Step i (< jsonpath_simple_length) of such a path: a name (*index set to -1) or an index >= 0 (*name
+ * empty); a negative index in the path is reported as -2, which no array satisfies. */
+void jsonpath_simple_step(const jsonpath *p, size_t i, slice *name, long *index);
+
 enum { JSONPATH_NOT_FOUND = 0, JSONPATH_FOUND = 1 };
 /* Evaluates p over root. Returns JSONPATH_FOUND with *out a new reference (for a definite path the value
  * itself, inside root, which may be json null; for an indefinite path a new array in the current json

@@ -1,5 +1,6 @@
 /*
- * jutil_internal: helpers shared by the jutil_*.c files (and jsonpath.c); not for other modules.
+ * jutil_internal: helpers shared by the jutil_*.c files, jsonpath.c and the json_reader.h instantiations
+ * (jutil_json.c, value_json.c); not for other modules.
  */
 #ifndef PORTICO_VTL_JUTIL_INTERNAL_H
 #define PORTICO_VTL_JUTIL_INTERNAL_H

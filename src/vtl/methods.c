@@ -311,7 +311,7 @@ static vval split(rctx *c, slice s, slice pattern, int limit)
     }
     vlist_add(c->a, l, v_str(slice_make(s.ptr + sc.index, s.len - sc.index)));
     if (limit == 0)
-        while (l->n > 0 && l->items[l->n - 1].u.s.len == 0)
+        while (l->n > 0 && l->items[l->n - 1].len == 0)
             l->n--;
     return (vval){.kind = V_LIST, .u.l = l};
 }
@@ -356,9 +356,9 @@ static mresult string_method(rctx *c, slice s, slice name, vval *a, uint32_t n)
     if (n == 1) {
         vval x = a[0];
         if (NAME("equals"))
-            return found(v_bool(is_str(x) && slice_eq(s, x.u.s)));
+            return found(v_bool(is_str(x) && slice_eq(s, v_s(x))));
         if (NAME("equalsIgnoreCase"))
-            return is_str(x) || x.kind == V_NULL ? found(v_bool(is_str(x) && slice_eq_nocase(s, x.u.s))) : NOT_FOUND;
+            return is_str(x) || x.kind == V_NULL ? found(v_bool(is_str(x) && slice_eq_nocase(s, v_s(x)))) : NOT_FOUND;
         if (NAME("substring") && is_int(x)) {
             int64_t len = u16_len(s);
             if (x.u.i < 0 || x.u.i > len) {
@@ -381,7 +381,7 @@ static mresult string_method(rctx *c, slice s, slice name, vval *a, uint32_t n)
         }
         if (!is_str(x))
             return NOT_FOUND;
-        slice t = x.u.s;
+        slice t = v_s(x);
         if (NAME("contains"))
             return found(v_bool(find(s, t, 0) >= 0));
         if (NAME("startsWith"))
@@ -429,30 +429,30 @@ static mresult string_method(rctx *c, slice s, slice name, vval *a, uint32_t n)
                 if (from < 0)
                     from = 0;
                 if (from > u16_len(s))
-                    return found(v_int(x.u.s.len == 0 ? u16_len(s) : -1));
-                long i = find(s, x.u.s, u16_off(s, from));
+                    return found(v_int(x.len == 0 ? u16_len(s) : -1));
+                long i = find(s, v_s(x), u16_off(s, from));
                 return found(v_int(i < 0 ? -1 : u16_index(s, (size_t)i)));
             }
             if (from < 0)
                 return found(v_int(-1));
-            long i = rfind(s, x.u.s, u16_off(s, from));
+            long i = rfind(s, v_s(x), u16_off(s, from));
             return found(v_int(i < 0 ? -1 : u16_index(s, (size_t)i)));
         }
         if (NAME("startsWith") && is_str(x) && is_int(y)) {
             if (y.u.i < 0 || y.u.i > u16_len(s))
                 return found(v_bool(false));
-            return found(v_bool(slice_starts_with(slice_sub(s, u16_off(s, y.u.i), s.len), x.u.s)));
+            return found(v_bool(slice_starts_with(slice_sub(s, u16_off(s, y.u.i), s.len), v_s(x))));
         }
         if (NAME("split") && is_str(x) && is_int(y))
-            return found(split(c, s, x.u.s, (int)y.u.i));
+            return found(split(c, s, v_s(x), (int)y.u.i));
         if (!is_str(x) || !is_str(y))
             return NOT_FOUND;
         if (NAME("replace"))
-            return found(v_str(replace_literal(c, s, x.u.s, y.u.s)));
+            return found(v_str(replace_literal(c, s, v_s(x), v_s(y))));
         if (NAME("replaceAll"))
-            return found(replace_regex(c, s, x.u.s, y.u.s, true));
+            return found(replace_regex(c, s, v_s(x), v_s(y), true));
         if (NAME("replaceFirst"))
-            return found(replace_regex(c, s, x.u.s, y.u.s, false));
+            return found(replace_regex(c, s, v_s(x), v_s(y), false));
     }
     return NOT_FOUND;
 }
@@ -562,9 +562,17 @@ static mresult map_method(rctx *c, vmap *m, slice name, vval *a, uint32_t n)
         if (NAME("keySet") || NAME("values") || NAME("entrySet")) {
             vval l = list_of(c, m->n);
             for (size_t i = 0; i < m->n; i++) {
-                vval x = NAME("keySet")   ? m->keys[i]
-                         : NAME("values") ? m->vals[i]
-                                          : (vval){.kind = V_ENTRY, .u.e = {m, i}};
+                vval x;
+                if (NAME("keySet"))
+                    x = m->keys[i];
+                else if (NAME("values"))
+                    x = m->vals[i];
+                else {
+                    ventry *e = arena_alloc(c->a, sizeof(*e));
+                    e->map = m;
+                    e->idx = i;
+                    x = (vval){.kind = V_ENTRY, .u.e = e};
+                }
                 vlist_add(c->a, l.u.l, x);
             }
             return found(l);
@@ -648,19 +656,19 @@ mresult m_call(rctx *c, vval self, slice name, vval *a, uint32_t n)
     }
     switch (self.kind) {
     case V_STRING:
-        return string_method(c, self.u.s, name, a, n);
+        return string_method(c, v_s(self), name, a, n);
     case V_LIST:
         return list_method(c, self.u.l, name, a, n);
     case V_MAP:
         return map_method(c, self.u.m, name, a, n);
     case V_ENTRY:
         if (n == 0 && NAME("getKey"))
-            return found(self.u.e.map->keys[self.u.e.idx]);
+            return found(self.u.e->map->keys[self.u.e->idx]);
         if (n == 0 && NAME("getValue"))
-            return found(self.u.e.map->vals[self.u.e.idx]);
+            return found(self.u.e->map->vals[self.u.e->idx]);
         if (n == 1 && NAME("setValue")) {
-            vval old = self.u.e.map->vals[self.u.e.idx];
-            self.u.e.map->vals[self.u.e.idx] = a[0];
+            vval old = self.u.e->map->vals[self.u.e->idx];
+            self.u.e->map->vals[self.u.e->idx] = a[0];
             return found(old);
         }
         if (n == 0 && NAME("toString"))
@@ -703,7 +711,7 @@ mresult m_call(rctx *c, vval self, slice name, vval *a, uint32_t n)
 vval m_property(rctx *c, vval self, slice name)
 {
     if (self.kind == V_INPUT)
-        return slice_eq_cstr(name, "body") ? apigw_input(c, SLICE_LIT("body"), NULL, 0).v : v_str(SLICE_NULL);
+        return slice_eq_cstr(name, "body") ? apigw_input(c, SLICE_LIT("body"), NULL, 0, NULL).v : v_str(SLICE_NULL);
     char buf[128];
     if (name.len + 4 < sizeof(buf) && name.len > 0) {
         if (slice_eq_cstr(name, "class"))

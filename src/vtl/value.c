@@ -3,12 +3,14 @@
 #include <math.h>
 #include <string.h>
 
+/* A new list or map takes one allocation for itself and its first arrays. */
 vlist *vlist_new(arena *a, size_t cap, bool json)
 {
-    vlist *l = arena_alloc(a, sizeof(*l));
+    cap = cap ? cap : 4;
+    vlist *l = arena_alloc(a, sizeof(*l) + cap * sizeof(vval));
     l->n = 0;
-    l->cap = cap ? cap : 4;
-    l->items = arena_alloc(a, l->cap * sizeof(vval));
+    l->cap = cap;
+    l->items = (vval *)(l + 1);
     l->json = json;
     return l;
 }
@@ -27,11 +29,12 @@ void vlist_add(arena *a, vlist *l, vval v)
 
 vmap *vmap_new(arena *a, size_t cap)
 {
-    vmap *m = arena_alloc(a, sizeof(*m));
+    cap = cap ? cap : 4;
+    vmap *m = arena_alloc(a, sizeof(*m) + 2 * cap * sizeof(vval));
     m->n = 0;
-    m->cap = cap ? cap : 4;
-    m->keys = arena_alloc(a, m->cap * sizeof(vval));
-    m->vals = arena_alloc(a, m->cap * sizeof(vval));
+    m->cap = cap;
+    m->keys = (vval *)(m + 1);
+    m->vals = m->keys + cap;
     return m;
 }
 
@@ -43,17 +46,43 @@ long vmap_find(const vmap *m, vval key)
     return -1;
 }
 
+/* Keys are short names: comparing their bytes in place beats a call to memcmp; the first byte is known to
+ * match. */
+static inline bool same_key_bytes(const char *a, const char *b, size_t n)
+{
+    if (a == b)
+        return true;
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 1; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 long vmap_find_str(const vmap *m, slice key)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (m->keys[i].kind == V_STRING && slice_eq(m->keys[i].u.s, key))
+    /* Most keys differ in length or first byte: those are decided without touching the rest. Keys are
+     * unique, so the scan may run from the end, where the variables set last (loop variables) are. */
+    const vval *k = m->keys;
+    if (key.len == 0) {
+        for (size_t i = m->n; i-- > 0;)
+            if (k[i].kind == V_STRING && k[i].len == 0)
+                return (long)i;
+        return -1;
+    }
+    char first = key.ptr[0];
+    for (size_t i = m->n; i-- > 0;)
+        if (k[i].kind == V_STRING && k[i].len == key.len && k[i].u.str[0] == first &&
+            same_key_bytes(k[i].u.str, key.ptr, key.len))
             return (long)i;
     return -1;
 }
 
 vval vmap_put(arena *a, vmap *m, vval key, vval value)
 {
-    long i = vmap_find(m, key);
+    /* a String equals only Strings */
+    long i = key.kind == V_STRING ? vmap_find_str(m, v_s(key)) : vmap_find(m, key);
     if (i >= 0) {
         vval old = m->vals[i];
         m->vals[i] = value;
@@ -76,7 +105,7 @@ vval vmap_put(arena *a, vmap *m, vval key, vval value)
 
 vval vmap_remove(vmap *m, vval key)
 {
-    long i = vmap_find(m, key);
+    long i = key.kind == V_STRING ? vmap_find_str(m, v_s(key)) : vmap_find(m, key);
     if (i < 0)
         return v_null();
     vval old = m->vals[i];
@@ -94,7 +123,7 @@ bool v_java_equals(vval a, vval b)
     case V_NULL:
         return true;
     case V_STRING:
-        return slice_eq(a.u.s, b.u.s);
+        return slice_eq(v_s(a), v_s(b));
     case V_INT:
     case V_LONG:
         return a.u.i == b.u.i;
@@ -123,8 +152,8 @@ bool v_java_equals(vval a, vval b)
         }
         return true;
     case V_ENTRY:
-        return v_java_equals(a.u.e.map->keys[a.u.e.idx], b.u.e.map->keys[b.u.e.idx]) &&
-               v_java_equals(a.u.e.map->vals[a.u.e.idx], b.u.e.map->vals[b.u.e.idx]);
+        return v_java_equals(a.u.e->map->keys[a.u.e->idx], b.u.e->map->keys[b.u.e->idx]) &&
+               v_java_equals(a.u.e->map->vals[a.u.e->idx], b.u.e->map->vals[b.u.e->idx]);
     case V_FOREACH:
         return a.u.f == b.u.f;
     case V_BLOCK:
@@ -200,7 +229,7 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style)
             vval k = v.u.m->keys[i];
             jutil_buf_putc(b, '"');
             if (k.kind == V_STRING)
-                jutil_json_write_string(b, k.u.s, style);
+                jutil_json_write_string(b, v_s(k), style);
             else {
                 jutil_buf kb;
                 jutil_buf_init(&kb, b->a, 32);
@@ -214,7 +243,7 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style)
         return;
     case V_STRING:
         jutil_buf_putc(b, '"');
-        jutil_json_write_string(b, v.u.s, style);
+        jutil_json_write_string(b, v_s(v), style);
         jutil_buf_putc(b, '"');
         return;
     default: {
@@ -236,7 +265,7 @@ void v_print(jutil_buf *b, vval v, v_block_printer pb, void *pctx)
         jutil_buf_put(b, "null", 4);
         return;
     case V_STRING:
-        jutil_buf_puts(b, v.u.s);
+        jutil_buf_puts(b, v_s(v));
         return;
     case V_INT:
     case V_LONG:
@@ -282,9 +311,9 @@ void v_print(jutil_buf *b, vval v, v_block_printer pb, void *pctx)
         jutil_buf_putc(b, '}');
         return;
     case V_ENTRY:
-        v_print(b, v.u.e.map->keys[v.u.e.idx], pb, pctx);
+        v_print(b, v.u.e->map->keys[v.u.e->idx], pb, pctx);
         jutil_buf_putc(b, '=');
-        v_print(b, v.u.e.map->vals[v.u.e.idx], pb, pctx);
+        v_print(b, v.u.e->map->vals[v.u.e->idx], pb, pctx);
         return;
     case V_BLOCK:
         if (pb)
@@ -312,14 +341,16 @@ vval v_from_json(arena *a, const json_t *j)
     case JSON_OBJECT: {
         vmap *m = vmap_new(a, json_object_size(j));
         const char *k;
+        size_t klen;
         json_t *x;
-        json_object_foreach((json_t *)j, k, x)
+        /* keys with their lengths: a key may hold U+0000 */
+        json_object_keylen_foreach((json_t *)j, k, klen, x)
         {
             /* JSON keys are unique: append without searching */
             if (m->n == m->cap)
-                vmap_put(a, m, v_str(slice_cstr(k)), v_from_json(a, x));
+                vmap_put(a, m, v_str(slice_make(k, klen)), v_from_json(a, x));
             else {
-                m->keys[m->n] = v_str(slice_cstr(k));
+                m->keys[m->n] = v_str(slice_make(k, klen));
                 m->vals[m->n] = v_from_json(a, x);
                 m->n++;
             }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/error.h"
 #include "core/slice.h"
 #include "vtl/jutil.h"
 
@@ -29,29 +30,37 @@ typedef enum {
     V_UTIL,    /* $util */
     V_FOREACH, /* $foreach */
     V_BLOCK,   /* a #define block, rendered when printed */
+    V_CONTEXT, /* $context before its first read (eval.c builds it then); never handed to a template */
 } vkind;
 
 typedef struct vlist vlist;
 typedef struct vmap vmap;
 typedef struct vforeach vforeach;
 
+typedef struct ventry ventry;
+
+/* 16 bytes, so that functions return values in registers: a String keeps its length beside the kind
+ * (v_s gives the slice), a Map.Entry is a pointer to its (map, index). */
 typedef struct vval {
     uint8_t kind;
+    uint32_t len; /* V_STRING: byte length */
     union {
-        slice s;
+        const char *str; /* V_STRING: bytes (never NULL) */
         int64_t i;
         double d;
         bool b;
         vlist *l;
         vmap *m;
-        struct {
-            vmap *map;
-            size_t idx;
-        } e;
+        ventry *e;
         vforeach *f;
         const void *blk;
     } u;
 } vval;
+
+struct ventry {
+    vmap *map;
+    size_t idx;
+};
 
 struct vlist {
     vval *items;
@@ -76,10 +85,15 @@ static inline vval v_null(void)
 }
 static inline vval v_str(slice s)
 {
-    /* Never a NULL pointer, even for "": string methods do arithmetic on it. */
+    /* Never a NULL pointer, even for "": string methods do arithmetic on it. Strings are bounded far below
+     * 4 GiB (VTL_MAX_OUTPUT, API Gateway's payload limit). */
     if (s.ptr == NULL)
         s = SLICE_LIT("");
-    return (vval){.kind = V_STRING, .u.s = s};
+    return (vval){.kind = V_STRING, .len = (uint32_t)s.len, .u.str = s.ptr};
+}
+static inline slice v_s(vval v)
+{
+    return slice_make(v.u.str, v.len);
 }
 static inline vval v_int(int64_t i)
 {
@@ -127,6 +141,10 @@ void v_print_json(jutil_buf *b, vval v, jutil_json_style style);
 /* A jansson value from the JSON provider as the Java object json-smart gives (objects: LinkedHashMap,
  * arrays: JSONArray). */
 vval v_from_json(arena *a, const json_t *j);
+/* jutil_json_parse and v_from_json in one step (value_json.c): the document read straight into values in
+ * `a`, with the same acceptance, errors and result. Strings may point into `text`, which must outlive
+ * them (the request body does). */
+int v_parse_json(arena *a, slice text, vval *out, aws_error *e);
 const char *v_class_name(vval v);
 
 #endif
