@@ -51,6 +51,11 @@ static json_t *body_json(rctx *c)
 static const vval *body_values(rctx *c)
 {
     if (c->doc_state == 0 || c->doc_state == 2) {
+        if (c->env->body_json != NULL) { /* already parsed: converting the tree beats writing and reading text */
+            c->doc = v_from_json(c->a, c->env->body_json);
+            c->doc_state = 1;
+            return &c->doc;
+        }
         aws_error e;
         error_clear(&e);
         if (v_parse_json(c->a, body_text(c), &c->doc, &e) != 0) {
