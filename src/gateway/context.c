@@ -5,6 +5,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/json.h"
 #include "core/reqid.h"
 #include "gateway/gw_internal.h"
 
@@ -20,15 +21,13 @@ static void put(json_t *object, const char *key, json_t *value)
 }
 
 /* API Gateway's extended request id: 10 random bytes in base64, e.g. "BxLuAFQcIAMFVvg=". */
-static json_t *extended_request_id(void)
+static void extended_request_id(char out[24])
 {
     unsigned char raw[10];
     uint64_t a = reqid_random64(), b = reqid_random64();
     memcpy(raw, &a, 8);
     memcpy(raw + 8, &b, 2);
-    char text[24];
-    int n = EVP_EncodeBlock((unsigned char *)text, raw, sizeof(raw));
-    return json_stringn_nocheck(text, (size_t)n);
+    EVP_EncodeBlock((unsigned char *)out, raw, sizeof(raw)); /* 16 characters and a NUL */
 }
 
 /* "22/Nov/2026:10:00:00 +0000"; formatted once per second per thread, as requests within a second
@@ -47,10 +46,32 @@ static json_t *request_time(time_t now)
     return json_stringn_nocheck(text, len);
 }
 
-json_t *gw_context_new(gw_exchange *x, gw_state *st)
+void gw_context_start(gw_state *st)
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    gettimeofday(&st->started, NULL);
+    reqid_uuid(st->request_id);
+    extended_request_id(st->extended_request_id);
+}
+
+static void put_route(gw_state *st);
+
+static json_t *build(gw_exchange *x, gw_state *st);
+
+json_t *gw_context(gw_exchange *x, gw_state *st)
+{
+    if (st->context == NULL) { /* in the request's arena, whichever continuation asks first */
+        arena *previous = json_arena_push(x->arena);
+        st->context = build(x, st);
+        if (st->routed)
+            put_route(st);
+        json_arena_pop(previous);
+    }
+    return st->context;
+}
+
+static json_t *build(gw_exchange *x, gw_state *st)
+{
+    const struct timeval tv = st->started;
 
     json_t *identity = json_object();
     put(identity, "sourceIp", string_or_null(x->source_ip));
@@ -77,7 +98,7 @@ json_t *gw_context_new(gw_exchange *x, gw_state *st)
     slice prefix = dot != NULL ? slice_make(host.ptr, (size_t)(dot - host.ptr)) : host;
     json_t *context = json_object();
     put(context, "requestId", json_stringn_nocheck(st->request_id, strlen(st->request_id)));
-    put(context, "extendedRequestId", extended_request_id());
+    put(context, "extendedRequestId", json_stringn_nocheck(st->extended_request_id, strlen(st->extended_request_id)));
     put(context, "requestTime", request_time(tv.tv_sec));
     put(context, "requestTimeEpoch", json_integer((json_int_t)tv.tv_sec * 1000 + tv.tv_usec / 1000));
     put(context, "httpMethod", string_or_null(x->method));
@@ -95,9 +116,22 @@ json_t *gw_context_new(gw_exchange *x, gw_state *st)
     return context;
 }
 
+const json_t *gw_context_for_template(void *exchange)
+{
+    gw_exchange *x = exchange;
+    return gw_context(x, x->state);
+}
+
 void gw_context_route(gw_exchange *x, gw_state *st)
 {
     (void)x;
+    st->routed = true;
+    if (st->context != NULL)
+        put_route(st);
+}
+
+static void put_route(gw_state *st)
+{
     put(st->context, "stage", string_or_null(st->stage->stage->name));
     put(st->context, "resourcePath", string_or_null(st->resource->path));
     put(st->context, "resourceId", string_or_null(st->resource->id));

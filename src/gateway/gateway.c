@@ -285,10 +285,11 @@ void gw_fail(gw_exchange *x, gateway_response_type type, const char *message)
         status = atoi(custom->status_code.ptr);
 
     json_t *message_string = json_string(message);
-    json_object_set_new(st->context_error, "message", json_string(message));
-    json_object_set_new(st->context_error, "messageString",
+    json_t *context_error = json_object_get(gw_context(x, st), "error");
+    json_object_set_new(context_error, "message", json_string(message));
+    json_object_set_new(context_error, "messageString",
                         json_string(json_dump_slice(message_string, JSON_ENCODE_ANY).ptr));
-    json_object_set_new(st->context_error, "responseType", json_string(info->name));
+    json_object_set_new(context_error, "responseType", json_string(info->name));
 
     const vtl_template *tpl = st->g->default_error_template;
     slice content_type = SLICE_LIT("application/json");
@@ -304,7 +305,7 @@ void gw_fail(gw_exchange *x, gateway_response_type type, const char *message)
                    .querystring = st->query_params,
                    .header = x->headers,
                    .stage_variables = st->stage != NULL ? st->stage->variables : (vtl_pairs){0},
-                   .context = st->context};
+                   .context = gw_context(x, st)};
     slice body;
     aws_error err;
     if (vtl_render(tpl, &env, x->arena, &body, &err) != 0) {
@@ -391,11 +392,9 @@ void gateway_handle(gateway *g, gw_exchange *x)
     gw_state *st = arena_calloc(x->arena, sizeof(*st));
     x->state = st;
     st->g = g;
-    reqid_uuid(st->request_id);
+    gw_context_start(st);
     arena *previous = json_arena_push(x->arena);
     st->query_params = parse_query(x->arena, x->query);
-    st->context = gw_context_new(x, st);
-    st->context_error = json_object_get(st->context, "error");
 
     route_api(g, x->host, st);
     slice path = x->path.len != 0 ? x->path : SLICE_LIT("/");

@@ -6,6 +6,7 @@
 #define PORTICO_GATEWAY_GW_INTERNAL_H
 
 #include <jansson.h>
+#include <sys/time.h>
 
 #include "dynamo/engine.h"
 #include "gateway/gateway.h"
@@ -45,8 +46,10 @@ typedef struct gw_state {
     const model_method *method;
     slice resource_path_within_stage; /* path after the stage, e.g. "/comments/p1" */
     vtl_pairs path_params, query_params;
-    json_t *context; /* $context, filled progressively */
-    json_t *context_error;
+    json_t *context; /* $context: NULL until something reads it (gw_context) */
+    struct timeval started;
+    bool routed; /* gw_context_route has run */
+    char extended_request_id[24];
     slice content_type;
     char request_id[37];
     /* integration request output */
@@ -69,9 +72,14 @@ void gw_trace(gw_exchange *x, const char *fmt, ...) __attribute__((format(printf
 /* "{a=1, b=2}" for the execution log; "" (and no work) when no log is kept. */
 const char *gw_trace_pairs(gw_exchange *x, vtl_pairs pairs);
 
-/* $context for this request (context.c). */
-json_t *gw_context_new(gw_exchange *x, gw_state *st);
-/* Adds what routing found: stage, resource, API ids. */
+/* Request time and ids, taken when the request arrives (context.c). */
+void gw_context_start(gw_state *st);
+/* $context for this request, built on first use with what is known so far (routing fills in stage,
+ * resource and API ids); later calls return the same object. */
+json_t *gw_context(gw_exchange *x, gw_state *st);
+/* For vtl_env.context_of: user is the exchange. */
+const json_t *gw_context_for_template(void *exchange);
+/* Adds what routing found: stage, resource, API ids (when $context exists already). */
 void gw_context_route(gw_exchange *x, gw_state *st);
 
 /* Stages; each either continues to the next or ends the exchange through gw_fail. */

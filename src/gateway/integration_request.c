@@ -81,7 +81,7 @@ slice gw_mapping_value(gw_exchange *x, gw_state *st, slice e)
         case 3:
             return gw_pairs_get(x->headers, name, true);
         case 4:
-            return context_value(st->context, name);
+            return context_value(gw_context(x, st), name);
         case 5:
             return st->stage != NULL ? gw_pairs_get(st->stage->variables, name, false) : SLICE_NULL;
         case 6:
@@ -117,7 +117,8 @@ int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, sl
                    .querystring = st->query_params,
                    .header = x->headers,
                    .stage_variables = st->stage->variables,
-                   .context = st->context,
+                   .context_of = gw_context_for_template,
+                   .context_user = x,
                    .overrides = st->overrides};
     error_clear(e);
     if (vtl_render(t->compiled, &env, x->arena, out, e) != 0) {

@@ -81,8 +81,7 @@ void gw_integration_response(gw_exchange *x)
     vtl_pairs headers = {0};
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("Content-Type"), content_type);
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("x-amzn-RequestId"), slice_cstr(st->request_id));
-    headers = gw_pairs_append(x->arena, headers, SLICE_LIT("x-amz-apigw-id"),
-                              json_string_slice(json_object_get(st->context, "extendedRequestId")));
+    headers = gw_pairs_append(x->arena, headers, SLICE_LIT("x-amz-apigw-id"), slice_cstr(st->extended_request_id));
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("X-Amzn-Trace-Id"), trace_id(x->arena));
     static const char prefix[] = "method.response.header.";
     for (size_t i = 0; i < r->response_parameters.count; i++) {

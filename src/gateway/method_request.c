@@ -8,7 +8,7 @@ static int check_api_key(gw_exchange *x, gw_state *st)
     slice value = gw_pairs_get(x->headers, SLICE_LIT("x-api-key"), true);
     const model_api_key *key = value.ptr != NULL ? api_keys_find(st->g, value) : NULL;
     if (key != NULL) {
-        json_t *identity = json_object_get(st->context, "identity");
+        json_t *identity = json_object_get(gw_context(x, st), "identity");
         json_object_set_new(identity, "apiKey", json_stringn(value.ptr, value.len));
         json_object_set_new(identity, "apiKeyId", json_stringn(key->id.ptr, key->id.len));
     }
@@ -89,7 +89,8 @@ static int validate_body(gw_exchange *x, gw_state *st)
     } else if (json_schema_validate(model->compiled, instance, x->arena, &messages)) {
         return 0;
     }
-    json_object_set_new(st->context_error, "validationErrorString", json_stringn(messages.ptr, messages.len));
+    json_object_set_new(json_object_get(gw_context(x, st), "error"), "validationErrorString",
+                        json_stringn(messages.ptr, messages.len));
     gw_trace(x, "Request body does not match model schema for content type %.*s: %.*s", SLICE_FMT(st->content_type),
              SLICE_FMT(messages));
     gw_fail(x, GW_BAD_REQUEST_BODY, NULL);

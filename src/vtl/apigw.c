@@ -347,6 +347,8 @@ static vval map_with(rctx *c, const char *k1, vval v1, const char *k2, vval v2, 
 
 vval apigw_context(rctx *c)
 {
+    if (c->env->context == NULL && c->env->context_of != NULL)
+        c->env->context = c->env->context_of(c->env->context_user);
     vval ctx = c->env->context && json_is_object(c->env->context) ? v_from_json(c->a, c->env->context)
                                                                   : (vval){.kind = V_MAP, .u.m = vmap_new(c->a, 8)};
     if (ctx.kind != V_MAP)

@@ -65,6 +65,10 @@ typedef struct vtl_env {
      * booleans become the matching Java values. May be NULL. requestOverride/responseOverride are
      * added by the engine and need not be present. */
     const json_t *context;
+    /* Or, when context is NULL: called once, on the template's first read of $context, to build it
+     * (most templates never read it; the gateway then never builds it). */
+    const json_t *(*context_of)(void *user);
+    void *context_user;
     vtl_overrides overrides; /* in and out, see above */
 } vtl_env;
 

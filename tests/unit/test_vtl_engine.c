@@ -171,3 +171,34 @@ Test(vtl_engine, parsed_body_renders_as_its_text)
     cr_assert_null(lazy.body.ptr, "the text is not written when nothing reads it");
     arena_destroy(&a);
 }
+
+/* $context may come from a provider, called once and only when the template reads it. */
+static int context_calls;
+static const json_t *context_provider(void *user)
+{
+    context_calls++;
+    return user;
+}
+
+Test(vtl_engine, context_provider_is_called_on_first_read_only)
+{
+    arena a;
+    arena_init(&a, 1 << 14);
+    json_glue_init();
+    aws_error err;
+    arena *prev = json_arena_push(&a);
+    json_t *ctx = json_pack("{s:s, s:{s:s}}", "requestId", "r-1", "identity", "sourceIp", "1.2.3.4");
+    json_arena_pop(prev);
+    vtl_template *reads = vtl_compile(slice_cstr("$context.requestId $context.identity.sourceIp"), &a, &err);
+    vtl_template *ignores = vtl_compile(slice_cstr("#set($x = 1)$x"), &a, &err);
+    cr_assert(reads != NULL && ignores != NULL);
+    slice out;
+    context_calls = 0;
+    vtl_env lazy = {.context_of = context_provider, .context_user = ctx};
+    cr_assert_eq(vtl_render(ignores, &lazy, &a, &out, &err), 0);
+    cr_assert_eq(context_calls, 0);
+    cr_assert_eq(vtl_render(reads, &lazy, &a, &out, &err), 0, "%s", err.message);
+    cr_assert(slice_eq_cstr(out, "r-1 1.2.3.4"), "%.*s", (int)out.len, out.ptr);
+    cr_assert_eq(context_calls, 1);
+    arena_destroy(&a);
+}
