@@ -18,11 +18,25 @@ const char *attr_type_name(attr_type t)
 
 attr_type attr_type_from_name(slice name)
 {
-    for (int t = ATTR_S; t <= ATTR_BS; t++) {
-        if (slice_eq_cstr(name, type_names[t]))
-            return (attr_type)t;
+    /* every attribute value on every path asks this: decide on the length and first letters */
+    const char *p = name.ptr;
+    switch (name.len) {
+    case 1:
+        return p[0] == 'S'   ? ATTR_S
+               : p[0] == 'N' ? ATTR_N
+               : p[0] == 'B' ? ATTR_B
+               : p[0] == 'M' ? ATTR_M
+               : p[0] == 'L' ? ATTR_L
+                             : ATTR_NONE;
+    case 2:
+        if (p[1] != 'S')
+            return ATTR_NONE;
+        return p[0] == 'S' ? ATTR_SS : p[0] == 'N' ? ATTR_NS : p[0] == 'B' ? ATTR_BS : ATTR_NONE;
+    case 4:
+        return memcmp(p, "BOOL", 4) == 0 ? ATTR_BOOL : memcmp(p, "NULL", 4) == 0 ? ATTR_NULL : ATTR_NONE;
+    default:
+        return ATTR_NONE;
     }
-    return ATTR_NONE;
 }
 
 attr_type attr_type_of(const json_t *av)
@@ -73,7 +87,8 @@ attr_type attr_set_type_of(attr_type element)
 json_t *attr_new(attr_type t, json_t *payload)
 {
     json_t *o = json_object();
-    json_object_set_new(o, attr_type_name(t), payload);
+    const char *name = attr_type_name(t); /* a constant: no UTF-8 check needed */
+    json_object_setn_new_nocheck(o, name, strlen(name), payload);
     return o;
 }
 

@@ -122,7 +122,10 @@ static int parse_request(dynamo_call *call, bool is_query, read_req *q, aws_erro
 
 static void key_name(char *buf, size_t size, slice name)
 {
-    snprintf(buf, size, "%.*s", SLICE_FMT(name));
+    size_t n = name.len < size ? name.len : size - 1;
+    if (n != 0)
+        memcpy(buf, name.ptr, n);
+    buf[n] = '\0';
 }
 
 /* The LastEvaluatedKey of an entry: the table's key attributes, plus the index's for an index. */
