@@ -196,7 +196,8 @@ static void item_write_op(dynamo_engine *e, dynamo_call *call, write_kind kind)
         dynamo_call_fail(call, &err);
         return;
     }
-    ireq_submit(e, call, &iw->w, run_item_write);
+    /* run_item_write only reads iw and sets its outputs: safe to run again. */
+    ireq_submit(e, call, &iw->w, run_item_write, true);
 }
 
 void op_put_item(dynamo_engine *e, dynamo_call *call)

@@ -68,6 +68,7 @@ struct store_tx {
     MDB_txn *txn;
     store_job *job;
     arena *scratch;
+    bool wrote; /* a write primitive ran: a failure after it must roll back (store_env.c) */
 };
 
 /* store_catalog.c */

@@ -165,6 +165,7 @@ static int index_remove(store_tx *tx, const table_def *t, const index_def *ix, c
 
 int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err)
 {
+    tx->wrote = true;
     slice full, value;
     json_t *old;
     if (old_item != NULL)
@@ -197,6 +198,7 @@ int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json
 
 int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, json_t **old_item, aws_error *err)
 {
+    tx->wrote = true;
     slice full;
     json_t *old;
     if (old_item != NULL)
@@ -226,6 +228,7 @@ int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, js
  * reset after each one, so a large table does not pile up in memory. */
 int index_backfill(store_tx *tx, const table_def *t, const index_def *ix, aws_error *err)
 {
+    tx->wrote = true;
     MDB_cursor *c;
     int rc = mdb_cursor_open(tx->txn, t->dbi, &c);
     if (rc != 0)
@@ -272,6 +275,7 @@ static int put_definition(store_tx *tx, const table_def *t, aws_error *err, unsi
 
 int store_tx_create_table(store_tx *tx, const json_t *definition, const table_def **out, aws_error *err)
 {
+    tx->wrote = true;
     slice name = json_string_slice(json_object_get(definition, "TableName"));
     if (store_tx_table(tx, name) != NULL)
         return error_set(err, 400, "ResourceInUseException", "Table already exists: %.*s", SLICE_FMT(name));
@@ -300,6 +304,7 @@ static bool has_index_db(const table_def *t, unsigned dbi)
 int store_tx_update_table(store_tx *tx, const table_def *t, const json_t *definition, const table_def **out,
                           aws_error *err)
 {
+    tx->wrote = true;
     store_catalog *base = tx_catalog(tx);
     const table_def *current = catalog_find(base, t->name);
     if (current == NULL)
@@ -347,6 +352,7 @@ int store_tx_update_table(store_tx *tx, const table_def *t, const json_t *defini
 
 int store_tx_delete_table(store_tx *tx, const table_def *t, aws_error *err)
 {
+    tx->wrote = true;
     store_catalog *base = tx_catalog(tx);
     const table_def *current = catalog_find(base, t->name);
     if (current == NULL)
