@@ -75,13 +75,13 @@ static int run_item_write(store_tx *tx, void *ctx, aws_error *err)
     switch (iw->kind) {
     case WRITE_PUT:
         next = iw->item;
-        if (store_tx_put_item(tx, t, next, NULL, err) < 0)
+        if (store_tx_put_item_over(tx, t, next, old, err) < 0)
             return -1;
         break;
     case WRITE_UPDATE:
         if (updated_item(iw, t, old, &next, err) < 0)
             return -1;
-        if (store_tx_put_item(tx, t, next, NULL, err) < 0)
+        if (store_tx_put_item_over(tx, t, next, old, err) < 0)
             return -1;
         break;
     case WRITE_DELETE:

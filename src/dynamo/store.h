@@ -201,6 +201,9 @@ int store_tx_get_item(store_tx *tx, const table_def *t, const json_t *key, json_
 /* Replaces the item with the same key; maintains every index and the counters. *old_item (when
  * old_item is not NULL) receives the replaced item or NULL. */
 int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err);
+/* The same when the job has just read the item being replaced (store_tx_get_item on the same key in
+ * this job, `old` NULL when absent): it is not read and decoded a second time. */
+int store_tx_put_item_over(store_tx *tx, const table_def *t, const json_t *item, const json_t *old, aws_error *err);
 /* Deletes the item with this key (absent: nothing happens), with its index entries. */
 int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, json_t **old_item, aws_error *err);
 int store_tx_stats(store_tx *tx, const table_def *t, slice index_name, store_stats *out);

@@ -163,18 +163,10 @@ static int index_remove(store_tx *tx, const table_def *t, const index_def *ix, c
     return 0;
 }
 
-int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err)
+/* The put itself, over `old` (the item stored under key k, NULL when none). */
+static int put_over(store_tx *tx, const table_def *t, slice k, const json_t *item, const json_t *old, aws_error *err)
 {
-    tx->wrote = true;
-    slice full, value;
-    json_t *old;
-    if (old_item != NULL)
-        *old_item = NULL;
-    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
-        return -1;
-    slice k = keyenc_fit(tx->scratch, full);
-    if (get_old(tx, t, k, &old, err) != 0)
-        return -1;
+    slice value;
     if (item_encode(tx->scratch, item, &value, err) != 0)
         return -1;
     MDB_val mk = {k.len, (void *)k.ptr}, mv = {value.len, (void *)value.ptr};
@@ -191,9 +183,33 @@ int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json
         if (index_put(tx, t, ix, item, err) != 0)
             return -1;
     }
+    return 0;
+}
+
+int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err)
+{
+    tx->wrote = true;
+    slice full;
+    json_t *old;
+    if (old_item != NULL)
+        *old_item = NULL;
+    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
+        return -1;
+    slice k = keyenc_fit(tx->scratch, full);
+    if (get_old(tx, t, k, &old, err) != 0 || put_over(tx, t, k, item, old, err) != 0)
+        return -1;
     if (old_item != NULL)
         *old_item = old;
     return 0;
+}
+
+int store_tx_put_item_over(store_tx *tx, const table_def *t, const json_t *item, const json_t *old, aws_error *err)
+{
+    tx->wrote = true;
+    slice full;
+    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
+        return -1;
+    return put_over(tx, t, keyenc_fit(tx->scratch, full), item, old, err);
 }
 
 int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, json_t **old_item, aws_error *err)

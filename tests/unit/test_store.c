@@ -73,6 +73,7 @@ typedef struct put_ctx {
     size_t n;
     json_t *delete_key;
     bool fail;
+    bool over; /* read the old item first, then store_tx_put_item_over */
     int runs;
 } put_ctx;
 
@@ -83,9 +84,13 @@ static int put_job(store_tx *tx, void *ctx, aws_error *err)
     const table_def *t = store_tx_table(tx, slice_cstr(p->table));
     if (t == NULL)
         return error_set(err, 400, "ResourceNotFoundException", "no table");
-    for (size_t i = 0; i < p->n; i++)
-        if (store_tx_put_item(tx, t, p->items[i], NULL, err) != 0)
+    for (size_t i = 0; i < p->n; i++) {
+        json_t *old;
+        if (p->over ? store_tx_get_item(tx, t, p->items[i], &old, err) != 0 ||
+                          store_tx_put_item_over(tx, t, p->items[i], old, err) != 0
+                    : store_tx_put_item(tx, t, p->items[i], NULL, err) != 0)
             return -1;
+    }
     if (p->delete_key != NULL && store_tx_delete_item(tx, t, p->delete_key, NULL, err) != 0)
         return -1;
     if (p->fail)
@@ -93,9 +98,11 @@ static int put_job(store_tx *tx, void *ctx, aws_error *err)
     return 0;
 }
 
+static bool put_over_old; /* put() reads the old item itself (store_tx_put_item_over) */
+
 static void put(fixture *f, const char *item_json)
 {
-    put_ctx p = {.table = "T", .n = 1};
+    put_ctx p = {.table = "T", .n = 1, .over = put_over_old};
     p.items[0] = parse_in(&f->a, item_json);
     aws_error err;
     cr_assert_eq(store_run(f->s, put_job, &p, &f->a, &err), 0, "put: %s", err.message);
@@ -166,8 +173,9 @@ static bool json_eq_text(const json_t *v, const char *text, arena *a)
     return json_equal(v, expected);
 }
 
-Test(store, put_get_delete_maintains_indexes)
+static void put_get_delete(bool over)
 {
+    put_over_old = over;
     fixture f;
     setup_fixture(&f, true);
     put(&f, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"G1\"},\"gs\":{\"N\":\"5\"},\"x\":{\"S\":\"X\"},"
@@ -199,6 +207,17 @@ Test(store, put_get_delete_maintains_indexes)
     cr_assert_eq(stats(&f, NULL).size_bytes, 0);
     cr_assert_eq(stats(&f, "gall").item_count, 0);
     teardown_fixture(&f);
+    put_over_old = false;
+}
+
+Test(store, put_get_delete_maintains_indexes)
+{
+    put_get_delete(false);
+}
+
+Test(store, put_over_a_known_old_item_maintains_indexes)
+{
+    put_get_delete(true);
 }
 
 Test(store, sparse_indexes_skip_items_without_the_key)
