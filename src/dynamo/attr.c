@@ -655,19 +655,24 @@ int item_validate(json_t *item, aws_error *err)
 
 /* ---- sizes ---- */
 
+size_t attr_number_size(bool negative, int ndigits, int exp)
+{
+    if (ndigits == 0)
+        return 1;
+    /* Stored as base-100 digits aligned on the decimal point, plus an exponent byte, plus a
+     * terminator for negatives. */
+    int hi = exp, lo = exp - ndigits + 1;
+    int pairs = (hi >= 0 ? hi / 2 : -((-hi + 1) / 2)) - (lo >= 0 ? lo / 2 : -((-lo + 1) / 2)) + 1;
+    return 1 + (size_t)pairs + (negative ? 1 : 0);
+}
+
 static size_t number_size(slice text)
 {
     decimal d;
     aws_error e;
     if (decimal_parse(text, &d, &e) != 0)
         return text.len;
-    if (d.ndigits == 0)
-        return 1;
-    /* Stored as base-100 digits aligned on the decimal point, plus an exponent byte, plus a
-     * terminator for negatives. */
-    int hi = d.exp, lo = d.exp - d.ndigits + 1;
-    int pairs = (hi >= 0 ? hi / 2 : -((-hi + 1) / 2)) - (lo >= 0 ? lo / 2 : -((-lo + 1) / 2)) + 1;
-    return 1 + (size_t)pairs + (d.negative ? 1 : 0);
+    return attr_number_size(d.negative, d.ndigits, d.exp);
 }
 
 static size_t payload_size(attr_type t, const json_t *p)

@@ -98,6 +98,9 @@ int attr_map_validate(json_t *map, aws_error *err);
 /* DynamoDB's size accounting (developer guide, "Item sizes and formats"). */
 size_t attr_size(const json_t *av);   /* the value alone */
 size_t item_size(const json_t *item); /* sum of name bytes + value sizes */
+/* The size DynamoDB counts for a number with these decimal digits (decimal.h: exp is the power of
+ * ten of the first digit); item_codec sizes stored numbers with it without formatting them. */
+size_t attr_number_size(bool negative, int ndigits, int exp);
 /* The size() function of expressions: S length, B bytes, set / L / M element count.
  * -1 for N, BOOL, NULL (size() is undefined on them: the condition is then false). */
 int64_t attr_size_function(const json_t *av);

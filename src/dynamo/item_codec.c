@@ -453,3 +453,104 @@ int attr_decode(slice bytes, json_t **av, aws_error *err)
     *av = v;
     return 0;
 }
+
+/* ---- sizes straight from the bytes (the rules of attr.c's item_size) ---- */
+
+static bool skip_span(reader *r, size_t *len)
+{
+    slice s;
+    if (!get_span(r, &s))
+        return false;
+    *len = s.len;
+    return true;
+}
+
+static bool size_number(reader *r, size_t *size)
+{
+    uint8_t h, e;
+    if (!get_byte(r, &h))
+        return false;
+    int n = h & 0x7F;
+    if (n == 0) {
+        *size = 1;
+        return (h & 0x80) == 0;
+    }
+    size_t packed = ((size_t)n + 1) / 2;
+    if (n > DECIMAL_MAX_DIGITS || !get_byte(r, &e) || packed > r->len - r->pos)
+        return false;
+    r->pos += packed;
+    *size = attr_number_size((h & 0x80) != 0, n, (int)e - EXP_BIAS);
+    return true;
+}
+
+static bool size_value(reader *r, int depth, size_t *size);
+
+/* Members of a map or an item: each counts its name's bytes, plus `extra` (1 inside a map). */
+static bool size_members(reader *r, int depth, size_t extra, size_t *size)
+{
+    uint64_t n;
+    if (!get_varint(r, &n) || n > r->len - r->pos)
+        return false;
+    size_t sum = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        size_t name, value;
+        if (!skip_span(r, &name) || !size_value(r, depth + 1, &value))
+            return false;
+        sum += extra + name + value;
+    }
+    *size = sum;
+    return true;
+}
+
+static bool size_value(reader *r, int depth, size_t *size)
+{
+    uint8_t tag;
+    if (depth > MAX_DECODE_DEPTH || !get_byte(r, &tag))
+        return false;
+    uint64_t n;
+    size_t sum = 0, one;
+    switch (tag) {
+    case TAG_S:
+    case TAG_B:
+        return skip_span(r, size);
+    case TAG_N:
+        return size_number(r, size);
+    case TAG_FALSE:
+    case TAG_TRUE:
+    case TAG_NULL:
+        *size = 1;
+        return true;
+    case TAG_M:
+        if (!size_members(r, depth, 1, &sum))
+            return false;
+        *size = 3 + sum;
+        return true;
+    case TAG_L:
+    case TAG_SS:
+    case TAG_NS:
+    case TAG_BS:
+        if (!get_varint(r, &n) || n > r->len - r->pos)
+            return false;
+        for (uint64_t i = 0; i < n; i++) {
+            bool ok = tag == TAG_L    ? size_value(r, depth + 1, &one)
+                      : tag == TAG_NS ? size_number(r, &one)
+                                      : skip_span(r, &one);
+            if (!ok)
+                return false;
+            sum += tag == TAG_L ? 1 + one : one;
+        }
+        *size = tag == TAG_L ? 3 + sum : sum;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int item_encoded_size(slice bytes, size_t *size, aws_error *err)
+{
+    reader r = {(const uint8_t *)bytes.ptr, bytes.len, 0};
+    uint8_t version;
+    if (!get_byte(&r, &version) || version != CODEC_VERSION || !size_members(&r, 0, 0, size) || r.pos != r.len)
+        return corrupt(err);
+    return 0;
+}

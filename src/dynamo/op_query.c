@@ -373,11 +373,11 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
         if (rc == 0)
             break;
         json_t *entry;
-        if (item_decode(v, &entry, &err) < 0)
+        size_t size;
+        if (item_decode(v, &entry, &err) < 0 || item_encoded_size(v, &size, &err) < 0)
             goto fail;
         if (is_query && !entry_in_query(ks, &kr, entry))
             continue;
-        size_t size = item_size(entry);
         scanned++;
         page_bytes += size;
         *(ix ? &index_bytes : &table_bytes) += size;

@@ -173,7 +173,10 @@ static int put_over(store_tx *tx, const table_def *t, slice k, const json_t *ite
     int rc = mdb_put(tx->txn, t->dbi, &mk, &mv, 0);
     if (rc != 0)
         return store_lmdb_error(err, rc, "write an item");
-    int64_t delta = (int64_t)item_size(item) - (old != NULL ? (int64_t)item_size(old) : 0);
+    size_t size;
+    if (item_encoded_size(value, &size, err) != 0)
+        return -1;
+    int64_t delta = (int64_t)size - (old != NULL ? (int64_t)item_size(old) : 0);
     if (stats_add(tx->txn, tx->s, t, NULL, old != NULL ? 0 : 1, delta) != 0)
         return error_set(err, 500, "InternalServerError", "Internal server error (table counters)");
     for (size_t i = 0; i < t->n_indexes; i++) {

@@ -35,6 +35,8 @@ static void teardown(void)
 TestSuite(item_codec, .init = setup, .fini = teardown);
 TestSuite(key_codec, .init = setup, .fini = teardown);
 
+static json_t *random_number(void);
+
 static void round_trip(const char *text)
 {
     json_t *item = J(text);
@@ -44,6 +46,10 @@ static void round_trip(const char *text)
     cr_assert_eq(item_encode(&A, item, &bytes, &e), 0);
     json_t *back;
     cr_assert_eq(item_decode(bytes, &back, &e), 0, "%s", e.message);
+    /* The size read from the bytes is the one counted on the item. */
+    size_t size = 0;
+    cr_assert_eq(item_encoded_size(bytes, &size, &e), 0, "%s", e.message);
+    cr_assert_eq(size, item_size(item), "%s: %zu != %zu", text, size, item_size(item));
     /* Exactly the same JSON, member order included. */
     slice a = json_dump_slice(item, JSON_COMPACT), b = json_dump_slice(back, JSON_COMPACT);
     cr_assert(slice_eq(a, b), "%.*s != %.*s", SLICE_FMT(a), SLICE_FMT(b));
@@ -61,6 +67,28 @@ Test(item_codec, round_trips_every_type)
                "\"bs\":{\"BS\":[\"QQ==\",\"Qg==\",\"AAAA\"]}}");
     round_trip("{\"n38\":{\"N\":\"12345678901234567890123456789012345678\"},"
                "\"n1\":{\"N\":\"0.00000000000000000000000000000000000000000000000000001\"}}");
+}
+
+Test(item_codec, encoded_size_matches_item_size_for_random_numbers)
+{
+    srand(11);
+    for (int i = 0; i < 2000; i++) {
+        json_t *item = json_object();
+        json_object_set_new(item, "k", random_number());
+        json_t *set = json_array(), *list = json_array();
+        for (int j = 0; j < 2; j++) {
+            json_array_append(set, attr_payload(random_number()));
+            json_array_append_new(list, random_number());
+        }
+        json_object_set_new(item, "ns", attr_new(ATTR_NS, set));
+        json_object_set_new(item, "l", attr_new(ATTR_L, list));
+        aws_error e;
+        slice bytes;
+        size_t size;
+        cr_assert_eq(item_encode(&A, item, &bytes, &e), 0);
+        cr_assert_eq(item_encoded_size(bytes, &size, &e), 0);
+        cr_assert_eq(size, item_size(item));
+    }
 }
 
 Test(item_codec, single_values)
@@ -95,8 +123,11 @@ Test(item_codec, rejects_corrupt_input)
     cr_assert_eq(item_encode(&A, item, &bytes, &e), 0);
     json_t *out;
     /* Every truncation fails cleanly. */
-    for (size_t n = 0; n < bytes.len; n++)
+    size_t size;
+    for (size_t n = 0; n < bytes.len; n++) {
         cr_assert_eq(item_decode(slice_make(bytes.ptr, n), &out, &e), -1, "truncated at %zu", n);
+        cr_assert_eq(item_encoded_size(slice_make(bytes.ptr, n), &size, &e), -1, "truncated at %zu", n);
+    }
     cr_assert_str_eq(e.type, "InternalServerError");
     /* Trailing garbage too. */
     char *longer = arena_alloc(&A, bytes.len + 1);
@@ -111,9 +142,16 @@ Test(item_codec, rejects_corrupt_input)
         int flips = 1 + rand() % 3;
         for (int f = 0; f < flips; f++)
             copy[rand() % bytes.len] = (char)(rand() & 0xFF);
+        size_t size;
+        int sized = item_encoded_size(slice_make(copy, bytes.len), &size, &e);
         if (item_decode(slice_make(copy, bytes.len), &out, &e) == 0) {
             slice again;
             cr_assert_eq(item_encode(&A, out, &again, &e), 0);
+            cr_assert_eq(sized, 0, "what decodes is sized");
+            /* Sizes agree whenever the bytes say what was decoded (a flipped name can repeat one,
+             * and the decoded map keeps only the last). */
+            if (slice_eq(again, slice_make(copy, bytes.len)))
+                cr_assert_eq(size, item_size(out));
         }
     }
     /* Huge claimed counts and lengths. */
