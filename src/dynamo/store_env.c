@@ -403,22 +403,51 @@ static store_job *run_replayable(store *s, MDB_txn *parent, store_job *first)
     return end;
 }
 
+/* A batch of replayable jobs only (the usual case: item writes) runs straight in the batch's
+ * transaction, with no nested one at all. False when a job failed after writing: the caller then
+ * throws the transaction away and runs the batch again, one nested transaction per job. */
+static bool run_direct(store *s, MDB_txn *txn, store_job *jobs)
+{
+    for (store_job *j = jobs; j != NULL; j = j->next)
+        if (run_in(s, txn, j) && j->status != 0)
+            return false;
+    return true;
+}
+
+static bool all_replayable(const store_job *jobs)
+{
+    for (const store_job *j = jobs; j != NULL; j = j->next)
+        if (!j->replayable)
+            return false;
+    return true;
+}
+
 static void run_batch(store *s, store_job *jobs)
 {
     MDB_txn *txn;
     int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    bool direct = rc == 0 && all_replayable(jobs);
+    if (direct && !run_direct(s, txn, jobs)) {
+        mdb_txn_abort(txn);
+        direct = false;
+        rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+        if (rc == 0)
+            for (store_job *j = jobs; j != NULL; j = j->next)
+                run_job(s, txn, j);
+    } else if (rc == 0 && !direct) {
+        for (store_job *j = jobs; j != NULL;) {
+            if (j->replayable) {
+                j = run_replayable(s, txn, j);
+            } else {
+                run_job(s, txn, j);
+                j = j->next;
+            }
+        }
+    }
     if (rc != 0) {
         for (store_job *j = jobs; j != NULL; j = j->next)
             j->status = store_lmdb_error(&j->error, rc, "begin a write transaction");
         return;
-    }
-    for (store_job *j = jobs; j != NULL;) {
-        if (j->replayable) {
-            j = run_replayable(s, txn, j);
-        } else {
-            run_job(s, txn, j);
-            j = j->next;
-        }
     }
     /* Databases of deleted tables and indexes that no reader can see any more. mdb_drop closes the
      * handle at once, so each is attempted once; a failed commit leaves an orphan that the next

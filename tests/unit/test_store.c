@@ -418,9 +418,10 @@ Test(store, group_commit_rolls_back_only_the_failing_job)
     teardown_fixture(&f);
 }
 
-/* Replayable jobs share one nested transaction; one failing after its writes makes the writer roll
- * the run back and replay it job by job, with the outcome of one transaction per job. */
-static void replayable_batch(bool fail_after_writing)
+/* Replayable jobs run straight in the batch's transaction (all replayable) or share one nested
+ * transaction (mixed with another job); one failing after its writes makes the writer roll them
+ * back and replay them job by job, with the outcome of one transaction per job. */
+static void replayable_batch(bool fail_after_writing, bool mixed)
 {
     fixture f;
     setup_fixture(&f, true);
@@ -449,8 +450,12 @@ static void replayable_batch(bool fail_after_writing)
     put_ctx *ctxs[] = {&a, &b, &c, &d};
     store_job jobs[4];
     for (int i = 0; i < 4; i++) {
-        jobs[i] = (store_job){
-            .run = put_job, .ctx = ctxs[i], .arena = &f.a, .done = count_done, .user = &dc, .replayable = true};
+        jobs[i] = (store_job){.run = put_job,
+                              .ctx = ctxs[i],
+                              .arena = &f.a,
+                              .done = count_done,
+                              .user = &dc,
+                              .replayable = !(mixed && i == 3)};
         store_submit(f.s, &jobs[i]);
     }
     pthread_mutex_lock(&g.lock);
@@ -488,12 +493,22 @@ static void replayable_batch(bool fail_after_writing)
 
 Test(store, replayable_jobs_replayed_alone_when_one_fails_after_writing)
 {
-    replayable_batch(true);
+    replayable_batch(true, false);
 }
 
 Test(store, replayable_jobs_failing_before_writing_need_no_replay)
 {
-    replayable_batch(false);
+    replayable_batch(false, false);
+}
+
+Test(store, replayable_run_next_to_another_job_replayed_alone_when_one_fails_after_writing)
+{
+    replayable_batch(true, true);
+}
+
+Test(store, replayable_run_next_to_another_job_failing_before_writing_needs_no_replay)
+{
+    replayable_batch(false, true);
 }
 
 Test(store, reopening_keeps_tables_items_and_indexes)
