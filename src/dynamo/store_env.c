@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "core/json.h"
 #include "core/log.h"
@@ -96,12 +95,7 @@ store *store_open(const store_options *o, aws_error *err)
     atomic_store(&s->epoch, 1);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->queue_lock, NULL);
-    /* The group-commit wait is a timed wait on a monotonic clock (wall clock jumps must not stretch it). */
-    pthread_condattr_t cond_attr;
-    pthread_condattr_init(&cond_attr);
-    pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&s->queue_cond, &cond_attr);
-    pthread_condattr_destroy(&cond_attr);
+    pthread_cond_init(&s->queue_cond, NULL);
     arena_init(&s->writer_scratch, 64 * 1024);
 
     /* The default map is large and sparse; where the address space is limited (ulimit -v) it is
@@ -271,11 +265,7 @@ void store_submit(store *s, store_job *job)
     else
         s->queue_head = job;
     s->queue_tail = job;
-    s->queue_len++;
-    /* The writer sleeps until a first job arrives, then (group commit) until enough have: waking it
-     * for each one in between would only cost context switches. */
-    if (s->queue_len == 1 || (s->wake_at != 0 && s->queue_len >= s->wake_at))
-        pthread_cond_signal(&s->queue_cond);
+    pthread_cond_signal(&s->queue_cond);
     pthread_mutex_unlock(&s->queue_lock);
 }
 
@@ -472,56 +462,22 @@ static void run_batch(store *s, store_job *jobs)
     }
 }
 
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* With queue_lock held and at least one job queued: waits (group commit, store_batch.h) until the
- * batch is worth closing. */
-static void wait_for_batch(store *s, const store_batch_history *previous)
-{
-    store_batch_wait plan = store_batch_plan(previous);
-    if (plan.target <= s->queue_len || plan.max_ns == 0)
-        return;
-    uint64_t deadline = monotonic_ns() + plan.max_ns;
-    struct timespec until = {.tv_sec = (time_t)(deadline / 1000000000u), .tv_nsec = (long)(deadline % 1000000000u)};
-    s->wake_at = plan.target;
-    while (s->queue_len < plan.target && !s->stopping)
-        if (pthread_cond_timedwait(&s->queue_cond, &s->queue_lock, &until) != 0)
-            break;
-    s->wake_at = 0;
-}
-
 static void *writer_main(void *arg)
 {
     store *s = arg;
-    store_batch_history history = {0};
     for (;;) {
         pthread_mutex_lock(&s->queue_lock);
         while (s->queue_head == NULL && !s->stopping)
             pthread_cond_wait(&s->queue_cond, &s->queue_lock);
-        if (!s->stopping)
-            wait_for_batch(s, &history);
         store_job *jobs = s->queue_head;
-        size_t n_jobs = s->queue_len;
         s->queue_head = s->queue_tail = NULL;
-        s->queue_len = 0;
         bool stopping = s->stopping;
         pthread_mutex_unlock(&s->queue_lock);
         if (jobs == NULL && stopping)
             break;
-        uint64_t started = monotonic_ns();
         run_batch(s, jobs);
-        history.jobs = n_jobs;
-        history.duration_ns = monotonic_ns() - started;
         arena_reset(&s->writer_scratch);
         catalog_reclaim(s, false);
-        pthread_mutex_lock(&s->queue_lock);
-        history.queued_at_ack = s->queue_len;
-        pthread_mutex_unlock(&s->queue_lock);
         /* `done` may free the job (and reuse its memory): read next first. */
         for (store_job *j = jobs, *next; j != NULL; j = next) {
             next = j->next;

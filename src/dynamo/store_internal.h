@@ -10,7 +10,6 @@
 #include <stdatomic.h>
 
 #include "dynamo/store.h"
-#include "dynamo/store_batch.h"
 
 /* An immutable set of table definitions, sorted by name. Only the writer thread creates, publishes
  * and frees snapshots and touches table_def.refs; readers only load the published pointer. */
@@ -54,8 +53,6 @@ struct store {
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_cond;
     store_job *queue_head, *queue_tail;
-    size_t queue_len;
-    size_t wake_at; /* store_submit wakes the writer when the queue reaches this length (0: never early) */
     bool stopping;
     store_catalog *staged;      /* the batch's newest catalog (NULL: unchanged) */
     store_catalog **staged_all; /* every snapshot staged in this batch */
