@@ -11,7 +11,7 @@ void buf_init(buf *b, arena *a, size_t initial_capacity)
     b->len = 0;
 }
 
-static void reserve(buf *b, size_t extra)
+void buf_grow(buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
         return;
@@ -24,21 +24,6 @@ static void reserve(buf *b, size_t extra)
     b->cap = cap;
 }
 
-void buf_append(buf *b, const void *bytes, size_t len)
-{
-    if (len == 0)
-        return;
-    reserve(b, len);
-    memcpy(b->ptr + b->len, bytes, len);
-    b->len += len;
-}
-
-void buf_append_char(buf *b, char c)
-{
-    reserve(b, 1);
-    b->ptr[b->len++] = c;
-}
-
 void buf_printf(buf *b, const char *fmt, ...)
 {
     va_list ap, copy;
@@ -47,7 +32,7 @@ void buf_printf(buf *b, const char *fmt, ...)
     int n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n >= b->cap - b->len) {
-        reserve(b, (size_t)n);
+        buf_reserve(b, (size_t)n);
         vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, copy);
     }
     va_end(copy);
@@ -57,7 +42,7 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 slice buf_slice(buf *b)
 {
-    reserve(b, 0);
+    buf_reserve(b, 0);
     b->ptr[b->len] = '\0';
     return slice_make(b->ptr, b->len);
 }

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/slice.h"
@@ -19,7 +20,27 @@ typedef struct buf {
 } buf;
 
 void buf_init(buf *b, arena *a, size_t initial_capacity);
-void buf_append(buf *b, const void *bytes, size_t len);
+/* Room for `extra` more bytes (and the NUL). The common case (room left) is inline: appends are
+ * the inner loop of every serialiser and renderer. */
+void buf_grow(buf *b, size_t extra);
+static inline void buf_reserve(buf *b, size_t extra)
+{
+    if (b->len + extra + 1 > b->cap)
+        buf_grow(b, extra);
+}
+static inline void buf_append(buf *b, const void *bytes, size_t len)
+{
+    if (len == 0)
+        return;
+    buf_reserve(b, len);
+    memcpy(b->ptr + b->len, bytes, len);
+    b->len += len;
+}
+static inline void buf_append_char(buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->ptr[b->len++] = c;
+}
 static inline void buf_append_slice(buf *b, slice s)
 {
     buf_append(b, s.ptr, s.len);
@@ -28,7 +49,6 @@ static inline void buf_append_cstr(buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));
 }
-void buf_append_char(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The bytes so far, NUL-terminated (the NUL is not counted). */
 slice buf_slice(buf *b);

@@ -95,18 +95,16 @@ static void write_value(buf *b, const json_t *v, size_t flags)
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         buf_append_char(b, '{');
-        const char *key;
-        size_t key_len;
-        json_t *member;
         bool first = true;
-        json_object_keylen_foreach((json_t *)v, key, key_len, member)
-        {
+        /* The iterator itself, not json_object_keylen_foreach: the macro goes from key to iterator
+         * and back three times per member, each a call into the library. */
+        for (void *it = json_object_iter((json_t *)v); it != NULL; it = json_object_iter_next((json_t *)v, it)) {
             if (!first)
                 buf_append(b, ", ", compact ? 1 : 2);
             first = false;
-            write_string(b, key, key_len);
+            write_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             buf_append(b, ": ", compact ? 1 : 2);
-            write_value(b, member, flags);
+            write_value(b, json_object_iter_value(it), flags);
         }
         buf_append_char(b, '}');
         break;
