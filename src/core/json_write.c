@@ -1,6 +1,7 @@
 #include "core/json_write.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,17 +17,35 @@ static bool needs_escape(unsigned char c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Does any of these 8 bytes need an escape? Exact (no false answer either way): three "has a byte
+ * below n" tests on the word, for the controls, the quote and the backslash. */
+static bool word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs;
+}
+
 static void write_string(buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     buf_append_char(b, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t run = 0, i = 0;
+    while (i < len) {
+        /* Most text has nothing to escape: skip it a word at a time. */
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!word_needs_escape(w)) {
+                i += 8;
+                continue;
+            }
+        }
+        unsigned char c = (unsigned char)s[i++];
         if (!needs_escape(c))
             continue;
-        buf_append(b, s + run, i - run);
-        run = i + 1;
+        buf_append(b, s + run, i - 1 - run);
+        run = i;
         char esc[6] = {'\\', 0};
         size_t n = 2;
         switch (c) {
@@ -89,6 +108,14 @@ static void write_real(buf *b, const json_t *v, size_t flags)
     buf_append(b, text, n <= sizeof(text) ? n : 0);
 }
 
+/* ',' or ':', followed by a space unless compact. */
+static void separator(buf *b, char c, bool compact)
+{
+    buf_append_char(b, c);
+    if (!compact)
+        buf_append_char(b, ' ');
+}
+
 static void write_value(buf *b, const json_t *v, size_t flags)
 {
     const bool compact = (flags & JSON_COMPACT) != 0;
@@ -100,10 +127,10 @@ static void write_value(buf *b, const json_t *v, size_t flags)
          * and back three times per member, each a call into the library. */
         for (void *it = json_object_iter((json_t *)v); it != NULL; it = json_object_iter_next((json_t *)v, it)) {
             if (!first)
-                buf_append(b, ", ", compact ? 1 : 2);
+                separator(b, ',', compact);
             first = false;
             write_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
-            buf_append(b, ": ", compact ? 1 : 2);
+            separator(b, ':', compact);
             write_value(b, json_object_iter_value(it), flags);
         }
         buf_append_char(b, '}');
@@ -114,7 +141,7 @@ static void write_value(buf *b, const json_t *v, size_t flags)
         size_t n = json_array_size(v);
         for (size_t i = 0; i < n; i++) {
             if (i > 0)
-                buf_append(b, ", ", compact ? 1 : 2);
+                separator(b, ',', compact);
             write_value(b, json_array_get(v, i), flags);
         }
         buf_append_char(b, ']');

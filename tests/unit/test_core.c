@@ -123,6 +123,45 @@ Test(json_write, matches_jansson_byte_for_byte)
     arena_destroy(&a);
 }
 
+/* Strings are scanned a word at a time: every character that needs an escape (and neighbours that
+ * do not) at every position of strings around the word size, against json_dumpb. */
+Test(json_write, escapes_found_at_every_position)
+{
+    arena a;
+    arena_init(&a, 4096);
+    const unsigned char specials[] = {'"',  '\\', 0x00, 0x01, '\n', 0x1f, 0x20,
+                                      0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xc3, 0xff};
+    char text[41];
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t pos = 0; pos < len; pos++) {
+            for (size_t k = 0; k < sizeof specials; k++) {
+                memset(text, 'x', len);
+                text[pos] = (char)specials[k];
+                if (specials[k] >= 0x80) { /* keep it UTF-8: a two-byte sequence, or a lone valid lead */
+                    if (pos + 1 < len)
+                        text[pos] = (char)0xc3, text[pos + 1] = (char)0xa9;
+                    else
+                        text[pos] = 'y';
+                }
+                json_t *v = json_stringn(text, len);
+                cr_assert_not_null(v);
+                size_t expected_len = json_dumpb(v, NULL, 0, JSON_ENCODE_ANY | JSON_COMPACT);
+                char expected[256];
+                cr_assert_lt(expected_len, sizeof expected);
+                json_dumpb(v, expected, expected_len, JSON_ENCODE_ANY | JSON_COMPACT);
+                buf b;
+                buf_init(&b, &a, 16);
+                cr_assert(json_write(&b, v, JSON_ENCODE_ANY | JSON_COMPACT));
+                cr_assert_eq(b.len, expected_len, "len %zu pos %zu char %02x", len, pos, specials[k]);
+                cr_assert(memcmp(b.ptr, expected, b.len) == 0, "len %zu pos %zu char %02x", len, pos, specials[k]);
+                json_decref(v);
+            }
+        }
+        arena_reset(&a);
+    }
+    arena_destroy(&a);
+}
+
 /* json_dumps would allocate through the glue allocator; these bytes are plain malloc. */
 static char *dump_any(const json_t *v)
 {
