@@ -50,13 +50,16 @@ static size_t call(dynamo_engine *e, arena *a, const char *op, const char *body)
     w.call.request = json_parse(slice_cstr(body), 0);
     w.call.arena = a;
     w.call.done = on_done;
+    w.call.text_response = true; /* as the wire API asks */
     dynamo_engine_call(e, &w.call);
     pthread_mutex_lock(&w.lock);
     while (!w.finished)
         pthread_cond_wait(&w.cond, &w.lock);
     pthread_mutex_unlock(&w.lock);
     size_t n = 0;
-    if (!error_is_set(&w.call.error) && w.call.response != NULL)
+    if (!error_is_set(&w.call.error) && w.call.response_text.ptr != NULL)
+        n = w.call.response_text.len;
+    else if (!error_is_set(&w.call.error) && w.call.response != NULL)
         n = json_dump_slice(w.call.response, JSON_COMPACT).len;
     else
         fprintf(stderr, "%s failed: %s %s\n", op, w.call.error.type, w.call.error.message);

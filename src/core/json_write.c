@@ -26,7 +26,7 @@ static bool word_needs_escape(uint64_t w)
     return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs;
 }
 
-static void write_string(buf *b, const char *s, size_t len)
+void json_write_string(buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     buf_append_char(b, '"');
@@ -129,7 +129,7 @@ static void write_value(buf *b, const json_t *v, size_t flags)
             if (!first)
                 separator(b, ',', compact);
             first = false;
-            write_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+            json_write_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             separator(b, ':', compact);
             write_value(b, json_object_iter_value(it), flags);
         }
@@ -148,7 +148,7 @@ static void write_value(buf *b, const json_t *v, size_t flags)
         break;
     }
     case JSON_STRING:
-        write_string(b, json_string_value(v), json_string_length(v));
+        json_write_string(b, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
         write_integer(b, json_integer_value(v));

@@ -22,4 +22,8 @@ bool json_write_supports(size_t flags);
  * array and JSON_ENCODE_ANY is absent, as json_dumpb refuses it. */
 bool json_write(buf *b, const json_t *value, size_t flags);
 
+/* One JSON string: quotes and escapes exactly as json_write writes a string value. `s` must be valid
+ * UTF-8 (it is copied as is). For writers that produce JSON text without a jansson tree. */
+void json_write_string(buf *b, const char *s, size_t len);
+
 #endif

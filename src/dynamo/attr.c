@@ -113,7 +113,7 @@ json_t *attr_new_n_int64(int64_t v)
 
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static size_t b64_encode_into(char *out, slice raw)
+size_t base64_encode_into(char *out, slice raw)
 {
     const unsigned char *p = (const unsigned char *)raw.ptr;
     size_t o = 0, i = 0;
@@ -148,7 +148,7 @@ json_t *base64_json_string(slice raw)
     char *buf = cap <= sizeof(small) ? small : cur != NULL ? arena_alloc(cur, cap) : malloc(cap);
     if (buf == NULL)
         return NULL;
-    size_t n = b64_encode_into(buf, raw);
+    size_t n = base64_encode_into(buf, raw);
     json_t *v = json_stringn_nocheck(buf, n);
     if (buf != small && cur == NULL)
         free(buf);
@@ -283,7 +283,7 @@ int base64_decode(arena *a, slice text, slice *raw)
 slice base64_encode(arena *a, slice raw)
 {
     char *buf = arena_alloc(a, (raw.len + 2) / 3 * 4 + 1);
-    size_t n = b64_encode_into(buf, raw);
+    size_t n = base64_encode_into(buf, raw);
     buf[n] = '\0';
     return slice_make(buf, n);
 }

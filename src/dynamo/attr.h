@@ -85,6 +85,8 @@ size_t base64_decoded_len(slice text); /* exact for valid input */
 int base64_decode_into(slice text, unsigned char *out);
 /* A JSON string holding the base64 text of raw (current json arena): the payload of a B value. */
 json_t *base64_json_string(slice raw);
+/* The base64 text of raw into out ((raw.len + 2) / 3 * 4 bytes of room); returns its length. */
+size_t base64_encode_into(char *out, slice raw);
 
 /* Validates one attribute value from the wire and canonicalises it in place (numbers, base64).
  * Errors are DynamoDB's ValidationException messages. */

@@ -98,6 +98,7 @@ store *dynamo_engine_store(dynamo_engine *e)
 void dynamo_call_fail(dynamo_call *call, const aws_error *err)
 {
     call->response = NULL;
+    call->response_text = SLICE_NULL;
     if (&call->error != err)
         call->error = *err;
     call->done(call);
@@ -110,9 +111,18 @@ void dynamo_call_succeed(dynamo_call *call, json_t *response)
     call->done(call);
 }
 
+void dynamo_call_succeed_text(dynamo_call *call, slice text)
+{
+    call->response = NULL;
+    call->response_text = text;
+    error_clear(&call->error);
+    call->done(call);
+}
+
 void dynamo_engine_call(dynamo_engine *engine, dynamo_call *call)
 {
     call->response = NULL;
+    call->response_text = SLICE_NULL;
     error_clear(&call->error);
     const op_entry *op = find_operation(call->operation);
     if (op == NULL) {

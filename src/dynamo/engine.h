@@ -32,9 +32,12 @@ struct dynamo_call {
     arena *arena;        /* the caller's request arena: the response is built here */
     dynamo_done_fn done; /* runs exactly once, when response or error is set */
     void *user;          /* the caller's own context */
+    bool text_response;  /* the caller only serialises the answer: reads may give response_text */
     /* out */
-    json_t *response; /* the response body on success */
-    aws_error error;  /* set on failure; response is then NULL, or the error's extra fields (below) */
+    json_t *response;    /* the response body on success (NULL when response_text is given) */
+    slice response_text; /* with text_response: the body as JSON text, written without a tree
+                          * (byte for byte json_dump_slice(tree, JSON_COMPACT)); ptr NULL otherwise */
+    aws_error error;     /* set on failure; response is then NULL, or the error's extra fields (below) */
 };
 
 /* Errors with more than a message. When `error` is set, `response` may hold a JSON object of extra
@@ -46,11 +49,11 @@ struct dynamo_call {
  * adds DynamoDB's namespace. An empty error.message sends no message at all. */
 
 typedef struct dynamo_options {
-    const char *data_dir;     /* created when missing */
-    size_t map_size;          /* LMDB map size in bytes; 0 chooses the default */
-    bool no_sync;             /* skip fsync at commit: throwaway data only (a zeroed struct is durable) */
-    const char *region;       /* for ARNs; default "us-east-1" */
-    const char *account_id;   /* for ARNs; default "000000000000" */
+    const char *data_dir;   /* created when missing */
+    size_t map_size;        /* LMDB map size in bytes; 0 chooses the default */
+    bool no_sync;           /* skip fsync at commit: throwaway data only (a zeroed struct is durable) */
+    const char *region;     /* for ARNs; default "us-east-1" */
+    const char *account_id; /* for ARNs; default "000000000000" */
 } dynamo_options;
 
 dynamo_engine *dynamo_engine_open(const dynamo_options *options, aws_error *err);

@@ -4,6 +4,7 @@
 
 #include "core/decimal.h"
 #include "core/json.h"
+#include "core/json_write.h"
 #include "dynamo/attr.h"
 
 #define CODEC_VERSION    0x01
@@ -258,37 +259,45 @@ static bool get_span(reader *r, slice *s)
     return true;
 }
 
-static json_t *get_number(reader *r)
+/* A stored number, checked: canonical digits only (what item_encode writes). */
+static bool read_decimal(reader *r, decimal *d)
 {
     uint8_t h;
     if (!get_byte(r, &h))
-        return NULL;
-    decimal d;
-    decimal_zero(&d);
+        return false;
+    decimal_zero(d);
     int n = h & 0x7F;
     if (n == 0)
-        return (h & 0x80) ? NULL : json_stringn_nocheck("0", 1);
+        return (h & 0x80) == 0;
     if (n > DECIMAL_MAX_DIGITS)
-        return NULL;
+        return false;
     uint8_t e;
     if (!get_byte(r, &e))
-        return NULL;
-    d.negative = (h & 0x80) != 0;
-    d.exp = (int16_t)(e - EXP_BIAS);
-    d.ndigits = (uint8_t)n;
+        return false;
+    d->negative = (h & 0x80) != 0;
+    d->exp = (int16_t)(e - EXP_BIAS);
+    d->ndigits = (uint8_t)n;
     for (int i = 0; i < n; i += 2) {
         uint8_t b;
         if (!get_byte(r, &b))
-            return NULL;
+            return false;
         uint8_t hi = b >> 4, lo = b & 15;
         if (hi > 9 || lo > 9 || (i + 1 == n && lo != 0))
-            return NULL;
-        d.digits[i] = hi;
+            return false;
+        d->digits[i] = hi;
         if (i + 1 < n)
-            d.digits[i + 1] = lo;
+            d->digits[i + 1] = lo;
     }
-    if (d.digits[0] == 0 || d.digits[n - 1] == 0)
+    return d->digits[0] != 0 && d->digits[n - 1] != 0;
+}
+
+static json_t *get_number(reader *r)
+{
+    decimal d;
+    if (!read_decimal(r, &d))
         return NULL;
+    if (d.ndigits == 0)
+        return json_stringn_nocheck("0", 1);
     char buf[DECIMAL_TEXT_MAX];
     size_t len = decimal_format(&d, buf);
     return json_stringn_nocheck(buf, len);
@@ -552,5 +561,171 @@ int item_encoded_size(slice bytes, size_t *size, aws_error *err)
     uint8_t version;
     if (!get_byte(&r, &version) || version != CODEC_VERSION || !size_members(&r, 0, 0, size) || r.pos != r.len)
         return corrupt(err);
+    return 0;
+}
+
+/* ---- JSON text straight from the bytes (what json_write gives for item_decode's tree) ---- */
+
+/* Text checked as get_string checks it: jansson refuses invalid UTF-8, so must this. */
+static bool text_ok(slice s)
+{
+    if (s.len == 0 || plain_ascii(s))
+        return true;
+    json_t *checked = json_stringn(s.ptr, s.len);
+    bool ok = checked != NULL;
+    json_decref(checked);
+    return ok;
+}
+
+static bool json_text(reader *r, buf *b)
+{
+    slice s;
+    if (!get_span(r, &s) || !text_ok(s))
+        return false;
+    json_write_string(b, s.ptr != NULL ? s.ptr : "", s.len);
+    return true;
+}
+
+static bool json_number(reader *r, buf *b)
+{
+    decimal d;
+    if (!read_decimal(r, &d))
+        return false;
+    char text[DECIMAL_TEXT_MAX + 2];
+    size_t len = 1;
+    text[0] = '"';
+    if (d.ndigits == 0)
+        text[len++] = '0';
+    else
+        len += decimal_format(&d, text + 1);
+    text[len++] = '"';
+    buf_append(b, text, len);
+    return true;
+}
+
+static bool json_binary(reader *r, buf *b)
+{
+    slice raw;
+    if (!get_span(r, &raw))
+        return false;
+    size_t at = b->len;
+    buf_reserve(b, (raw.len + 2) / 3 * 4 + 2);
+    b->ptr[at] = '"';
+    b->len = at + 1 + base64_encode_into(b->ptr + at + 1, raw);
+    buf_append_char(b, '"');
+    return true;
+}
+
+static bool json_value(reader *r, buf *b, int depth);
+
+static bool json_members(reader *r, buf *b, int depth)
+{
+    uint64_t n;
+    if (!get_varint(r, &n) || n > r->len - r->pos)
+        return false;
+    buf_append_char(b, '{');
+    for (uint64_t i = 0; i < n; i++) {
+        slice name;
+        if (i > 0)
+            buf_append_char(b, ',');
+        if (!get_span(r, &name) || !text_ok(name))
+            return false;
+        json_write_string(b, name.ptr != NULL ? name.ptr : "", name.len);
+        buf_append_char(b, ':');
+        if (!json_value(r, b, depth + 1))
+            return false;
+    }
+    buf_append_char(b, '}');
+    return true;
+}
+
+static bool json_value(reader *r, buf *b, int depth)
+{
+    uint8_t tag;
+    if (depth > MAX_DECODE_DEPTH || !get_byte(r, &tag))
+        return false;
+    static const char *const open[] = {
+        [TAG_S] = "{\"S\":",           [TAG_N] = "{\"N\":",
+        [TAG_B] = "{\"B\":",           [TAG_FALSE] = "{\"BOOL\":false",
+        [TAG_TRUE] = "{\"BOOL\":true", [TAG_NULL] = "{\"NULL\":true",
+        [TAG_M] = "{\"M\":",           [TAG_L] = "{\"L\":[",
+        [TAG_SS] = "{\"SS\":[",        [TAG_NS] = "{\"NS\":[",
+        [TAG_BS] = "{\"BS\":[",
+    };
+    if (tag < TAG_S || tag > TAG_BS)
+        return false;
+    buf_append_cstr(b, open[tag]);
+    bool ok = true;
+    switch (tag) {
+    case TAG_S:
+        ok = json_text(r, b);
+        break;
+    case TAG_N:
+        ok = json_number(r, b);
+        break;
+    case TAG_B:
+        ok = json_binary(r, b);
+        break;
+    case TAG_M:
+        ok = json_members(r, b, depth);
+        break;
+    case TAG_L:
+    case TAG_SS:
+    case TAG_NS:
+    case TAG_BS: {
+        uint64_t n;
+        if (!get_varint(r, &n) || n > r->len - r->pos)
+            return false;
+        for (uint64_t i = 0; i < n && ok; i++) {
+            if (i > 0)
+                buf_append_char(b, ',');
+            ok = tag == TAG_L    ? json_value(r, b, depth + 1)
+                 : tag == TAG_SS ? json_text(r, b)
+                 : tag == TAG_NS ? json_number(r, b)
+                                 : json_binary(r, b);
+        }
+        buf_append_char(b, ']');
+        break;
+    }
+    default:
+        break;
+    }
+    buf_append_char(b, '}');
+    return ok;
+}
+
+int item_write_json(buf *b, slice bytes, aws_error *err)
+{
+    reader r = {(const uint8_t *)bytes.ptr, bytes.len, 0};
+    size_t at = b->len;
+    uint8_t version;
+    if (!get_byte(&r, &version) || version != CODEC_VERSION || !json_members(&r, b, 0) || r.pos != r.len) {
+        b->len = at;
+        return corrupt(err);
+    }
+    return 0;
+}
+
+int item_decode_attr(slice bytes, slice name, json_t **value, aws_error *err)
+{
+    reader r = {(const uint8_t *)bytes.ptr, bytes.len, 0};
+    uint8_t version;
+    uint64_t n;
+    *value = NULL;
+    if (!get_byte(&r, &version) || version != CODEC_VERSION || !get_varint(&r, &n) || n > r.len - r.pos)
+        return corrupt(err);
+    for (uint64_t i = 0; i < n; i++) {
+        slice member;
+        size_t skipped;
+        if (!get_span(&r, &member))
+            return corrupt(err);
+        if (slice_eq(member, name)) {
+            /* A later member of the same name would win in item_decode; item_encode never writes one. */
+            *value = get_value(&r, 1);
+            return *value != NULL ? 0 : corrupt(err);
+        }
+        if (!size_value(&r, 1, &skipped)) /* walking a value is what sizing it does */
+            return corrupt(err);
+    }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/slice.h"
 
@@ -30,6 +31,16 @@ int item_decode(slice bytes, json_t **item, aws_error *err);
  * count per item (1 MB pages, consumed capacity) costs a walk over the bytes instead of a decode
  * and a number parse per N. -1 (InternalServerError) when the bytes are not a well-formed item. */
 int item_encoded_size(slice bytes, size_t *size, aws_error *err);
+
+/* Appends the item as DynamoDB JSON text ({"name":{"S":"..."},...}), byte for byte what json_write
+ * (compact) gives for item_decode's tree, without building the tree: for answers that are only
+ * serialised (the wire API). -1 (InternalServerError, nothing appended) when the bytes are not a
+ * well-formed item, exactly when item_decode refuses them. */
+int item_write_json(buf *b, slice bytes, aws_error *err);
+
+/* One attribute of a stored item, decoded alone (current json arena): *value NULL when the item has
+ * none of that name. -1 (InternalServerError) when the bytes are not a well-formed item. */
+int item_decode_attr(slice bytes, slice name, json_t **value, aws_error *err);
 
 /* The same for a single attribute value (no version byte). */
 int attr_encode(arena *a, const json_t *av, slice *out, aws_error *err);

@@ -3,8 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
+#include "core/json_write.h"
+#include "dynamo/item_codec.h"
 #include "dynamo/item_request.h"
+#include "dynamo/key_codec.h"
 #include "dynamo/legacy.h"
 
 typedef enum write_kind { WRITE_PUT, WRITE_UPDATE, WRITE_DELETE } write_kind;
@@ -215,6 +219,37 @@ void op_delete_item(dynamo_engine *e, dynamo_call *call)
 
 /* ---- GetItem ---- */
 
+/* GetItem's answer written straight from the stored bytes (call->text_response, no projection):
+ * the members the tree would have, in its order. */
+static int get_item_text(arena *a, store_reader *r, const table_def *t, const json_t *key, rcc_mode rcc,
+                         bool consistent, slice *out, aws_error *err)
+{
+    slice k, stored;
+    size_t size = 0;
+    if (keyenc_table_key(a, &t->key, key, &k, err) < 0)
+        return -1;
+    int found = store_get_raw(r, t, k, &stored, err);
+    if (found < 0 || (found && item_encoded_size(stored, &size, err) < 0))
+        return -1;
+    buf b;
+    buf_init(&b, a, found ? stored.len * 2 + 64 : 64);
+    buf_append_char(&b, '{');
+    if (found) {
+        buf_append_cstr(&b, "\"Item\":");
+        if (item_write_json(&b, stored, err) < 0)
+            return -1;
+    }
+    if (rcc != RCC_NONE) {
+        item_capacity cap = {0};
+        cap.table = capacity_read_units(size, consistent);
+        buf_append_cstr(&b, found ? ",\"ConsumedCapacity\":" : "\"ConsumedCapacity\":");
+        json_write(&b, capacity_json(rcc, t, &cap, true), JSON_COMPACT);
+    }
+    buf_append_char(&b, '}');
+    *out = buf_slice(&b);
+    return 0;
+}
+
 void op_get_item(dynamo_engine *e, dynamo_call *call)
 {
     aws_error err;
@@ -235,7 +270,20 @@ void op_get_item(dynamo_engine *e, dynamo_call *call)
     store_reader *r = store_read_begin(dynamo_engine_store(e));
     const table_def *t = ireq_table(r, table, &err);
     json_t *item = NULL;
-    if (t == NULL || ireq_key(t, key, &err) < 0 || store_get_item(r, t, key, &item, &err) < 0) {
+    if (t == NULL || ireq_key(t, key, &err) < 0) {
+        store_read_end(r);
+        goto fail;
+    }
+    if (call->text_response && x.projection == NULL) {
+        slice text;
+        int rc = get_item_text(call->arena, r, t, key, rcc, consistent, &text, &err);
+        store_read_end(r);
+        if (rc < 0)
+            goto fail;
+        dynamo_call_succeed_text(call, text);
+        return;
+    }
+    if (store_get_item(r, t, key, &item, &err) < 0) {
         store_read_end(r);
         goto fail;
     }

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/json.h"
+#include "core/json_write.h"
 #include "dynamo/item_codec.h"
 #include "dynamo/item_request.h"
 #include "dynamo/key_codec.h"
@@ -232,6 +234,47 @@ static bool entry_in_query(const key_schema *ks, const expr_key_range *kr, const
     return sk != NULL && expr_key_sort_matches(kr, sk);
 }
 
+/* entry_in_query on the stored bytes: only the key attributes are decoded. 1 in, 0 out, -1 error. */
+static int stored_in_query(const key_schema *ks, const expr_key_range *kr, slice stored, aws_error *err)
+{
+    json_t *v;
+    if (item_decode_attr(stored, ks->hash.name, &v, err) < 0)
+        return -1;
+    if (!attr_equal(v, kr->partition_value))
+        return 0;
+    if (kr->sort_op == EXPR_SORT_NONE)
+        return 1;
+    if (item_decode_attr(stored, ks->range.name, &v, err) < 0)
+        return -1;
+    return v != NULL && expr_key_sort_matches(kr, v);
+}
+
+/* The answer written as text (call->text_response): the members the tree would have, in its order. */
+static slice text_answer(arena *a, const buf *items, bool with_items, int64_t count, int64_t scanned, json_t *lek,
+                         json_t *capacity)
+{
+    buf out;
+    buf_init(&out, a, items->len + 128);
+    if (with_items) {
+        buf_append_cstr(&out, "{\"Items\":[");
+        buf_append(&out, items->ptr, items->len);
+        buf_append_cstr(&out, "],");
+    } else {
+        buf_append_char(&out, '{');
+    }
+    buf_printf(&out, "\"Count\":%lld,\"ScannedCount\":%lld", (long long)count, (long long)scanned);
+    if (lek != NULL) {
+        buf_append_cstr(&out, ",\"LastEvaluatedKey\":");
+        json_write(&out, lek, JSON_COMPACT);
+    }
+    if (capacity != NULL) {
+        buf_append_cstr(&out, ",\"ConsumedCapacity\":");
+        json_write(&out, capacity, JSON_COMPACT);
+    }
+    buf_append_char(&out, '}');
+    return buf_slice(&out);
+}
+
 static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
 {
     aws_error err;
@@ -365,6 +408,13 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
     json_t *lek = NULL;
     int64_t scanned = 0, count = 0;
     size_t page_bytes = 0, index_bytes = 0, table_bytes = 0;
+    /* An answer that is only written out, of items shown as stored, is written straight from the
+     * stored bytes: no tree per item (most of a Query's cost), and entries are decoded only for
+     * their key attributes (or when one gives the LastEvaluatedKey). */
+    bool as_text = call->text_response && q.x.filter == NULL && q.x.projection == NULL && !fetch_table;
+    buf text_items;
+    if (as_text)
+        buf_init(&text_items, a, 4096);
     for (;;) {
         slice k, v;
         int rc = store_cursor_next(cur, &k, &v, &err);
@@ -372,9 +422,35 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
             goto fail;
         if (rc == 0)
             break;
-        json_t *entry;
+        json_t *entry = NULL;
         size_t size;
-        if (item_decode(v, &entry, &err) < 0 || item_encoded_size(v, &size, &err) < 0)
+        if (item_encoded_size(v, &size, &err) < 0)
+            goto fail;
+        if (as_text) {
+            int in = is_query ? stored_in_query(ks, &kr, v, &err) : 1;
+            if (in < 0)
+                goto fail;
+            if (in == 0)
+                continue;
+            scanned++;
+            count++;
+            page_bytes += size;
+            *(ix ? &index_bytes : &table_bytes) += size;
+            if (q.select != SEL_COUNT) {
+                if (count > 1)
+                    buf_append_char(&text_items, ',');
+                if (item_write_json(&text_items, v, &err) < 0)
+                    goto fail;
+            }
+            if ((q.limit > 0 && scanned >= q.limit) || page_bytes >= PAGE_MAX_BYTES) {
+                if (item_decode(v, &entry, &err) < 0)
+                    goto fail;
+                lek = last_key(t, ix, entry);
+                break;
+            }
+            continue;
+        }
+        if (item_decode(v, &entry, &err) < 0)
             goto fail;
         if (is_query && !entry_in_query(ks, &kr, entry))
             continue;
@@ -406,14 +482,7 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
     store_cursor_close(cur);
     cur = NULL;
 
-    json_t *response = json_object();
-    if (q.select != SEL_COUNT)
-        json_object_set(response, "Items", items);
-    json_decref(items);
-    json_object_set_new(response, "Count", json_integer(count));
-    json_object_set_new(response, "ScannedCount", json_integer(scanned));
-    if (lek != NULL)
-        json_object_set_new(response, "LastEvaluatedKey", lek);
+    json_t *capacity = NULL;
     if (q.rcc != RCC_NONE) {
         item_capacity cap = {0};
         if (ix != NULL) {
@@ -422,8 +491,24 @@ static void read_op(dynamo_engine *e, dynamo_call *call, bool is_query)
         } else {
             cap.table = capacity_read_units(table_bytes, q.consistent);
         }
-        json_object_set_new(response, "ConsumedCapacity", capacity_json(q.rcc, t, &cap, true));
+        capacity = capacity_json(q.rcc, t, &cap, true);
     }
+    if (as_text) {
+        slice text = text_answer(a, &text_items, q.select != SEL_COUNT, count, scanned, lek, capacity);
+        store_read_end(r);
+        dynamo_call_succeed_text(call, text);
+        return;
+    }
+    json_t *response = json_object();
+    if (q.select != SEL_COUNT)
+        json_object_set(response, "Items", items);
+    json_decref(items);
+    json_object_set_new(response, "Count", json_integer(count));
+    json_object_set_new(response, "ScannedCount", json_integer(scanned));
+    if (lek != NULL)
+        json_object_set_new(response, "LastEvaluatedKey", lek);
+    if (capacity != NULL)
+        json_object_set_new(response, "ConsumedCapacity", capacity);
     store_read_end(r);
     dynamo_call_succeed(call, response);
     return;

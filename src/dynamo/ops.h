@@ -23,6 +23,8 @@ store *dynamo_engine_store(dynamo_engine *e);
 /* Completes a call with an error (copies `err`), or with `response`: sets the fields, calls done. */
 void dynamo_call_fail(dynamo_call *call, const aws_error *err);
 void dynamo_call_succeed(dynamo_call *call, json_t *response);
+/* The same with the body as JSON text (only when call->text_response). */
+void dynamo_call_succeed_text(dynamo_call *call, slice text);
 
 /* Table operations (store engineer). */
 void op_create_table(dynamo_engine *e, dynamo_call *call);

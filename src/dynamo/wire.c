@@ -252,6 +252,10 @@ static http_outcome finish_call(http_request *req, void *data)
         respond_error(wr, &call->error, call->response);
         return HTTP_DONE;
     }
+    if (call->response_text.ptr != NULL) {
+        respond(wr, 200, call->response_text, true);
+        return HTTP_DONE;
+    }
     if (call->response == NULL) {
         aws_error e;
         error_set(&e, 500, "InternalServerError", "Internal server error");
@@ -363,6 +367,7 @@ http_outcome dynamo_wire_handle(http_request *req, void *ctx)
     call->arena = req->arena;
     call->done = on_call_done;
     call->user = wr;
+    call->text_response = true; /* the answer is only written out: reads may skip the tree */
     error_clear(&call->error);
     arena *prev = json_arena_push(req->arena);
     dynamo_engine_call(w->engine, call);

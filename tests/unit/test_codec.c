@@ -53,6 +53,12 @@ static void round_trip(const char *text)
     /* Exactly the same JSON, member order included. */
     slice a = json_dump_slice(item, JSON_COMPACT), b = json_dump_slice(back, JSON_COMPACT);
     cr_assert(slice_eq(a, b), "%.*s != %.*s", SLICE_FMT(a), SLICE_FMT(b));
+    /* And the same text written straight from the bytes. */
+    buf out;
+    buf_init(&out, &A, 16);
+    cr_assert_eq(item_write_json(&out, bytes, &e), 0, "%s", e.message);
+    slice direct = buf_slice(&out);
+    cr_assert(slice_eq(direct, b), "%.*s != %.*s", SLICE_FMT(direct), SLICE_FMT(b));
 }
 
 Test(item_codec, round_trips_every_type)
@@ -69,7 +75,7 @@ Test(item_codec, round_trips_every_type)
                "\"n1\":{\"N\":\"0.00000000000000000000000000000000000000000000000000001\"}}");
 }
 
-Test(item_codec, encoded_size_matches_item_size_for_random_numbers)
+Test(item_codec, encoded_size_and_text_match_the_tree_for_random_numbers)
 {
     srand(11);
     for (int i = 0; i < 2000; i++) {
@@ -88,6 +94,11 @@ Test(item_codec, encoded_size_matches_item_size_for_random_numbers)
         cr_assert_eq(item_encode(&A, item, &bytes, &e), 0);
         cr_assert_eq(item_encoded_size(bytes, &size, &e), 0);
         cr_assert_eq(size, item_size(item));
+        buf text;
+        buf_init(&text, &A, 16);
+        cr_assert_eq(item_write_json(&text, bytes, &e), 0);
+        slice direct = buf_slice(&text), tree = json_dump_slice(item, JSON_COMPACT);
+        cr_assert(slice_eq(direct, tree), "%.*s != %.*s", SLICE_FMT(direct), SLICE_FMT(tree));
     }
 }
 
@@ -125,6 +136,9 @@ Test(item_codec, rejects_corrupt_input)
     /* Every truncation fails cleanly. */
     size_t size;
     for (size_t n = 0; n < bytes.len; n++) {
+        buf text;
+        buf_init(&text, &A, 16);
+        cr_assert_eq(item_write_json(&text, slice_make(bytes.ptr, n), &e), -1, "truncated at %zu", n);
         cr_assert_eq(item_decode(slice_make(bytes.ptr, n), &out, &e), -1, "truncated at %zu", n);
         cr_assert_eq(item_encoded_size(slice_make(bytes.ptr, n), &size, &e), -1, "truncated at %zu", n);
     }
@@ -144,14 +158,23 @@ Test(item_codec, rejects_corrupt_input)
             copy[rand() % bytes.len] = (char)(rand() & 0xFF);
         size_t size;
         int sized = item_encoded_size(slice_make(copy, bytes.len), &size, &e);
-        if (item_decode(slice_make(copy, bytes.len), &out, &e) == 0) {
+        buf text;
+        buf_init(&text, &A, 16);
+        int written = item_write_json(&text, slice_make(copy, bytes.len), &e);
+        int decoded = item_decode(slice_make(copy, bytes.len), &out, &e);
+        cr_assert_eq(written, decoded, "the text writer accepts exactly what decoding accepts");
+        cr_assert(written == 0 || text.len == 0, "nothing written on refusal");
+        if (decoded == 0) {
             slice again;
             cr_assert_eq(item_encode(&A, out, &again, &e), 0);
             cr_assert_eq(sized, 0, "what decodes is sized");
             /* Sizes agree whenever the bytes say what was decoded (a flipped name can repeat one,
              * and the decoded map keeps only the last). */
-            if (slice_eq(again, slice_make(copy, bytes.len)))
+            if (slice_eq(again, slice_make(copy, bytes.len))) {
                 cr_assert_eq(size, item_size(out));
+                slice direct = buf_slice(&text), tree = json_dump_slice(out, JSON_COMPACT);
+                cr_assert(slice_eq(direct, tree), "%.*s != %.*s", SLICE_FMT(direct), SLICE_FMT(tree));
+            }
         }
     }
     /* Huge claimed counts and lengths. */
