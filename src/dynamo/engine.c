@@ -19,6 +19,7 @@ typedef struct op_entry {
     dynamo_op_fn fn;
 } op_entry;
 
+/* In strcmp order (find_operation searches it by halves). */
 static const op_entry operations[] = {
     {"BatchGetItem", op_batch_get_item},
     {"BatchWriteItem", op_batch_write_item},
@@ -45,11 +46,31 @@ static const op_entry operations[] = {
     {"UpdateTimeToLive", op_update_time_to_live},
 };
 
+/* strcmp order of a slice against a name. */
+static int compare_name(slice name, const char *entry)
+{
+    size_t n = strlen(entry);
+    int c = memcmp(name.ptr, entry, name.len < n ? name.len : n);
+    return c != 0 ? c : name.len < n ? -1 : name.len > n ? 1 : 0;
+}
+
+/* Binary search: every request names its operation, and the table is kept in strcmp order (the
+ * unit tests check it). */
 static const op_entry *find_operation(slice name)
 {
-    for (size_t i = 0; i < sizeof(operations) / sizeof(operations[0]); i++)
-        if (slice_eq_cstr(name, operations[i].name))
-            return &operations[i];
+    size_t lo = 0, hi = sizeof(operations) / sizeof(operations[0]);
+    if (name.ptr == NULL)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = compare_name(name, operations[mid].name);
+        if (c == 0)
+            return &operations[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
     return NULL;
 }
 

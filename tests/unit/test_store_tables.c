@@ -350,6 +350,53 @@ Test(tables, tags_and_account_operations)
     env_close(&v);
 }
 
+/* Every operation is found (the table is searched by halves, so its order matters), and nothing
+ * else: neighbours, prefixes, extensions and other cases. */
+Test(tables, every_operation_name_is_found)
+{
+    static const char *const known[] = {
+        "BatchGetItem",
+        "BatchWriteItem",
+        "CreateTable",
+        "DeleteItem",
+        "DeleteTable",
+        "DescribeContinuousBackups",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "DescribeTable",
+        "DescribeTimeToLive",
+        "GetItem",
+        "ListTables",
+        "ListTagsOfResource",
+        "PutItem",
+        "Query",
+        "Scan",
+        "TagResource",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "UntagResource",
+        "UpdateItem",
+        "UpdateTable",
+        "UpdateTimeToLive",
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        cr_assert(dynamo_operation_known(slice_cstr(known[i])), "%s", known[i]);
+    static const char *const unknown[] = {"",
+                                          "A",
+                                          "Zzz",
+                                          "Put",
+                                          "PutItems",
+                                          "putitem",
+                                          "GetItem ",
+                                          "Querx",
+                                          "UpdateTimeToLivf",
+                                          "BatchGetIte",
+                                          "DescribeTables"};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        cr_assert_not(dynamo_operation_known(slice_cstr(unknown[i])), "%s", unknown[i]);
+    cr_assert_not(dynamo_operation_known(SLICE_NULL));
+}
+
 Test(tables, table_class_and_deletion_protection)
 {
     env v;
