@@ -64,15 +64,17 @@ Test(text_answers, match_the_tree)
     cr_assert_not_null(e, "%s", err.message);
     arena a;
     arena_init(&a, 64 * 1024);
-    cr_assert_not_null(engine_call(
-        e, &a, "CreateTable",
-        "{\"TableName\":\"Tab\",\"BillingMode\":\"PAY_PER_REQUEST\","
-        "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
-        "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},{\"AttributeName\":\"s\",\"AttributeType\":\"N\"}],"
-        "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
-        "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"by-g\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":"
-        "\"HASH\"},{\"AttributeName\":\"s\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}]}",
-        &err), "%s %s", err.type, err.message);
+    cr_assert_not_null(
+        engine_call(
+            e, &a, "CreateTable",
+            "{\"TableName\":\"Tab\",\"BillingMode\":\"PAY_PER_REQUEST\","
+            "\"AttributeDefinitions\":[{\"AttributeName\":\"pk\",\"AttributeType\":\"S\"},"
+            "{\"AttributeName\":\"g\",\"AttributeType\":\"S\"},{\"AttributeName\":\"s\",\"AttributeType\":\"N\"}],"
+            "\"KeySchema\":[{\"AttributeName\":\"pk\",\"KeyType\":\"HASH\"}],"
+            "\"GlobalSecondaryIndexes\":[{\"IndexName\":\"by-g\",\"KeySchema\":[{\"AttributeName\":\"g\",\"KeyType\":"
+            "\"HASH\"},{\"AttributeName\":\"s\",\"KeyType\":\"RANGE\"}],\"Projection\":{\"ProjectionType\":\"ALL\"}}]}",
+            &err),
+        "%s %s", err.type, err.message);
     char req[1024];
     for (int i = 0; i < 30; i++) {
         snprintf(req, sizeof req,
@@ -85,8 +87,8 @@ Test(text_answers, match_the_tree)
     }
     same(e, &a, "GetItem", "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"k7\"}}}", true);
     same(e, &a, "GetItem", "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"absent\"}}}", true);
-    same(e, &a, "GetItem", "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"k7\"}},\"ReturnConsumedCapacity\":\"TOTAL\"}",
-         true);
+    same(e, &a, "GetItem",
+         "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"k7\"}},\"ReturnConsumedCapacity\":\"TOTAL\"}", true);
     same(e, &a, "GetItem",
          "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"nope\"}},\"ReturnConsumedCapacity\":\"INDEXES\"}", true);
     same(e, &a, "GetItem", "{\"TableName\":\"Tab\",\"Key\":{\"pk\":{\"S\":\"k7\"}},\"ProjectionExpression\":\"g\"}",
