@@ -145,6 +145,10 @@ vval v_from_json(arena *a, const json_t *j);
  * `a`, with the same acceptance, errors and result. Strings may point into `text`, which must outlive
  * them (the request body does). */
 int v_parse_json(arena *a, slice text, vval *out, aws_error *e);
+/* v_parse_json's fast route for plain strict JSON (value_json_strict.c): true with *out set, exactly as the
+ * permissive reader would give it, when `text` is an object or array in the strict subset; false for anything
+ * else (then the permissive reader decides, errors included). May leave unused bytes in `a` when false. */
+bool v_parse_json_strict(arena *a, slice text, vval *out);
 const char *v_class_name(vval v);
 
 #endif
