@@ -36,7 +36,14 @@ static void emit(rctx *c, slice s)
         rc_fail(c, 500, "InternalServerErrorException", "rendered output exceeds %u bytes", VTL_MAX_OUTPUT);
         return;
     }
-    jutil_buf_puts(c->out, s);
+    /* most writes fit the buffer: copied here instead of through buf_append's checks */
+    jutil_buf *b = c->out;
+    if (b->len + s.len + 1 <= b->cap) {
+        memcpy(b->ptr + b->len, s.ptr, s.len);
+        b->len += s.len;
+        return;
+    }
+    jutil_buf_puts(b, s);
 }
 
 typedef struct block_ref {
