@@ -208,12 +208,34 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
 }
 
+/* $context.name (for a string, number or boolean member) read before $context is built, without building it:
+ * most templates read $context.requestId or another single field. True with *out the member's value as
+ * $context.name would give it. */
+static bool context_member(rctx *c, const vnode *r, vval *out)
+{
+    if (c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 || r->kids[0]->kind != E_PROP ||
+        !slice_eq_cstr(r->text, "context"))
+        return false;
+    slice prop = r->kids[0]->text;
+    if (prop.len == 0 || prop.len >= 120 || slice_eq_cstr(prop, "class")) /* as m_property's limits */
+        return false;
+    long at = vmap_find_str(c->vars, r->text);
+    if (at < 0 || c->vars->vals[at].kind != V_CONTEXT)
+        return false;
+    return apigw_context_scalar(c, prop, out);
+}
+
 static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
 {
     if (r->flags & NF_RUNT)
         return v_null();
-    vval cur = get_var(c, r->text);
-    for (uint32_t i = 0; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
+    uint32_t i = 0;
+    vval cur;
+    if (upto > 0 && context_member(c, r, &cur))
+        i = 1;
+    else
+        cur = get_var(c, r->text);
+    for (; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
         const vnode *m = r->kids[i];
         switch (m->kind) {
         case E_PROP:
