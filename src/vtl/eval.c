@@ -38,6 +38,8 @@ static void emit(rctx *c, slice s)
     }
     /* most writes fit the buffer: copied here instead of through buf_append's checks */
     jutil_buf *b = c->out;
+    if (s.len == 0) /* an empty slice may have no pointer */
+        return;
     if (b->len + s.len + 1 <= b->cap) {
         memcpy(b->ptr + b->len, s.ptr, s.len);
         b->len += s.len;

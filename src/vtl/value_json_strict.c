@@ -276,6 +276,18 @@ static vval read_array(sparser *s)
     return (vval){.kind = V_LIST, .u.l = l};
 }
 
+/* Copies a value just pushed as two 8-byte words as two 8-byte words: a 16-byte load of it would wait for
+ * both stores to retire instead of taking their data directly. */
+static inline __attribute__((always_inline)) void copy_value(vval *dst, const vval *src)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, src, 8);
+    memcpy(&hi, (const char *)src + 8, 8);
+    __asm__("" : "+r"(lo), "+r"(hi));
+    memcpy(dst, &lo, 8);
+    memcpy((char *)dst + 8, &hi, 8);
+}
+
 static uint32_t key_hash(vval k)
 {
     uint32_t h = 2166136261u;
@@ -293,13 +305,13 @@ static vval build_map(sparser *s, size_t base)
     const vval *kv = s->stack + base;
     if (pairs <= SCAN_KEYS) {
         for (size_t i = 0; i < pairs; i++) {
-            vval key = kv[2 * i];
+            const vval *key = &kv[2 * i];
             size_t at = 0;
-            while (at < m->n && !(m->keys[at].len == key.len && memcmp(m->keys[at].u.str, key.u.str, key.len) == 0))
+            while (at < m->n && !(m->keys[at].len == key->len && memcmp(m->keys[at].u.str, key->u.str, key->len) == 0))
                 at++;
             if (at == m->n)
-                m->keys[m->n++] = key;
-            m->vals[at] = kv[2 * i + 1];
+                copy_value(&m->keys[m->n++], key);
+            copy_value(&m->vals[at], key + 1);
         }
         return (vval){.kind = V_MAP, .u.m = m};
     }
