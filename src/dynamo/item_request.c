@@ -384,7 +384,7 @@ static void write_done(store_job *job)
         ireq_fail(w->call, &job->error, w->error_extra);
 }
 
-void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn run)
+void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn run, bool replayable)
 {
     w->call = call;
     w->job = (store_job){
@@ -393,6 +393,7 @@ void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn
         .arena = call->arena,
         .done = write_done,
         .user = call,
+        .replayable = replayable,
     };
     store_submit(dynamo_engine_store(e), &w->job);
 }

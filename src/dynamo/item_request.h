@@ -99,8 +99,8 @@ typedef struct write_ctx {
 } write_ctx;
 
 /* Submits w (whose run is `run`) to the writer; the call completes when the batch holding it is
- * durable. */
-void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn run);
+ * durable. `replayable`: see store_job.replayable (run has no effect outside the store and w). */
+void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn run, bool replayable);
 
 /* Completes a call with an error and extra members of the error body (may be NULL). */
 void ireq_fail(dynamo_call *call, const aws_error *err, json_t *extra);

@@ -344,7 +344,8 @@ void op_batch_write_item(dynamo_engine *e, dynamo_call *call)
     }
     store_read_end(r);
     r = NULL;
-    ireq_submit(e, call, &b->w, run_batch_write);
+    /* run_batch_write only reads b and sets its outputs: safe to run again. */
+    ireq_submit(e, call, &b->w, run_batch_write, true);
     return;
 fail:
     if (r != NULL)

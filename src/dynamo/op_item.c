@@ -75,13 +75,13 @@ static int run_item_write(store_tx *tx, void *ctx, aws_error *err)
     switch (iw->kind) {
     case WRITE_PUT:
         next = iw->item;
-        if (store_tx_put_item(tx, t, next, NULL, err) < 0)
+        if (store_tx_put_item_over(tx, t, next, old, err) < 0)
             return -1;
         break;
     case WRITE_UPDATE:
         if (updated_item(iw, t, old, &next, err) < 0)
             return -1;
-        if (store_tx_put_item(tx, t, next, NULL, err) < 0)
+        if (store_tx_put_item_over(tx, t, next, old, err) < 0)
             return -1;
         break;
     case WRITE_DELETE:
@@ -196,7 +196,8 @@ static void item_write_op(dynamo_engine *e, dynamo_call *call, write_kind kind)
         dynamo_call_fail(call, &err);
         return;
     }
-    ireq_submit(e, call, &iw->w, run_item_write);
+    /* run_item_write only reads iw and sets its outputs: safe to run again. */
+    ireq_submit(e, call, &iw->w, run_item_write, true);
 }
 
 void op_put_item(dynamo_engine *e, dynamo_call *call)

@@ -447,7 +447,9 @@ void op_transact_write_items(dynamo_engine *e, dynamo_call *call)
         json_decref(shape);
         tw->owner = dynamo_engine_store(e);
     }
-    ireq_submit(e, call, &tw->w, run_transact_write);
+    /* Not replayable: a run remembers its ClientRequestToken outside the store, and a second run
+     * would find it and answer without writing. */
+    ireq_submit(e, call, &tw->w, run_transact_write, false);
     return;
 fail:
     if (r != NULL)

@@ -17,9 +17,9 @@
  *   its own LMDB read transaction, reset between requests and renewed by the next begin: no lock.
  *   Everything a read returns (slices, table_defs) is valid until store_read_end.
  * - Writes: store_submit hands a job to the writer thread. The writer takes every job waiting,
- *   runs each inside the batch's write transaction (each job in its own nested transaction: a job
- *   that returns -1 leaves no trace), commits (fsync unless durability was turned off), then calls
- *   each job's `done` on the writer thread. The caller gets back to its own loop itself.
+ *   runs each inside the batch's write transaction (as if in its own nested transaction: a job
+ *   that returns -1 leaves no trace; see store_job.replayable), commits (fsync unless durability was turned off), then
+ * calls each job's `done` on the writer thread. The caller gets back to its own loop itself.
  * - jansson values a write primitive returns are allocated in the job's arena (the writer pushes
  *   it while the job runs); values a read returns go to the calling thread's current arena.
  */
@@ -172,6 +172,11 @@ struct store_job {
     arena *arena;       /* the caller's request arena: the job's jansson values are built there */
     store_done_fn done; /* may be NULL */
     void *user;
+    /* true: `run` may be run again from the start after its writes were rolled back, with the same
+     * outcome (its only effects are its writes through store_tx and what it stores in ctx for its
+     * own `done`). The writer then runs consecutive replayable jobs in one nested transaction
+     * instead of one each, and replays them one by one only when one of them fails after writing. */
+    bool replayable;
     /* out */
     int status; /* 0: committed and durable; -1: failed (error set) */
     aws_error error;
@@ -196,6 +201,9 @@ int store_tx_get_item(store_tx *tx, const table_def *t, const json_t *key, json_
 /* Replaces the item with the same key; maintains every index and the counters. *old_item (when
  * old_item is not NULL) receives the replaced item or NULL. */
 int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err);
+/* The same when the job has just read the item being replaced (store_tx_get_item on the same key in
+ * this job, `old` NULL when absent): it is not read and decoded a second time. */
+int store_tx_put_item_over(store_tx *tx, const table_def *t, const json_t *item, const json_t *old, aws_error *err);
 /* Deletes the item with this key (absent: nothing happens), with its index entries. */
 int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, json_t **old_item, aws_error *err);
 int store_tx_stats(store_tx *tx, const table_def *t, slice index_name, store_stats *out);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/json.h"
 #include "core/log.h"
@@ -95,7 +96,12 @@ store *store_open(const store_options *o, aws_error *err)
     atomic_store(&s->epoch, 1);
     pthread_mutex_init(&s->readers_lock, NULL);
     pthread_mutex_init(&s->queue_lock, NULL);
-    pthread_cond_init(&s->queue_cond, NULL);
+    /* The group-commit wait is a timed wait on a monotonic clock (wall clock jumps must not stretch it). */
+    pthread_condattr_t cond_attr;
+    pthread_condattr_init(&cond_attr);
+    pthread_condattr_setclock(&cond_attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->queue_cond, &cond_attr);
+    pthread_condattr_destroy(&cond_attr);
     arena_init(&s->writer_scratch, 64 * 1024);
 
     /* The default map is large and sparse; where the address space is limited (ulimit -v) it is
@@ -265,7 +271,11 @@ void store_submit(store *s, store_job *job)
     else
         s->queue_head = job;
     s->queue_tail = job;
-    pthread_cond_signal(&s->queue_cond);
+    s->queue_len++;
+    /* The writer sleeps until a first job arrives, then (group commit) until enough have: waking it
+     * for each one in between would only cost context switches. */
+    if (s->queue_len == 1 || (s->wake_at != 0 && s->queue_len >= s->wake_at))
+        pthread_cond_signal(&s->queue_cond);
     pthread_mutex_unlock(&s->queue_lock);
 }
 
@@ -324,6 +334,20 @@ static void unstage_from(store *s, size_t from, store_catalog *keep)
     s->n_staged = from;
 }
 
+/* Runs a job straight inside `txn`. Returns whether it wrote (store_tx.wrote). */
+static bool run_in(store *s, MDB_txn *txn, store_job *job)
+{
+    store_tx tx = {.s = s, .txn = txn, .job = job, .scratch = &s->writer_scratch};
+    arena *prev = json_arena_push(job->arena);
+    error_clear(&job->error);
+    job->status = job->run(&tx, job->ctx, &job->error);
+    json_arena_pop(prev);
+    if (job->status != 0 && !error_is_set(&job->error))
+        error_set(&job->error, 500, "InternalServerError", "Internal server error");
+    return tx.wrote;
+}
+
+/* A job in its own nested transaction: its failure leaves no trace, whatever it did. */
 static void run_job(store *s, MDB_txn *parent, store_job *job)
 {
     MDB_txn *child;
@@ -334,25 +358,49 @@ static void run_job(store *s, MDB_txn *parent, store_job *job)
     }
     store_catalog *staged_before = s->staged;
     size_t n_staged_before = s->n_staged;
-    store_tx tx = {.s = s, .txn = child, .job = job, .scratch = &s->writer_scratch};
-    arena *prev = json_arena_push(job->arena);
-    error_clear(&job->error);
-    int status = job->run(&tx, job->ctx, &job->error);
-    json_arena_pop(prev);
-    if (status == 0) {
+    run_in(s, child, job);
+    if (job->status == 0) {
         rc = mdb_txn_commit(child);
         if (rc != 0)
-            status = store_lmdb_error(&job->error, rc, "commit a nested transaction");
+            job->status = store_lmdb_error(&job->error, rc, "commit a nested transaction");
     } else {
         mdb_txn_abort(child);
-        if (!error_is_set(&job->error))
-            error_set(&job->error, 500, "InternalServerError", "Internal server error");
     }
-    if (status != 0) {
+    if (job->status != 0) {
         s->staged = staged_before;
         unstage_from(s, n_staged_before, NULL);
     }
-    job->status = status;
+}
+
+/* Consecutive replayable jobs share one nested transaction: beginning one costs LMDB a zeroed
+ * table of every database handle (max_dbs of them) and committing one merges its dirty pages into
+ * the batch, which was most of the writer's own CPU time per PutItem. A job that fails before
+ * writing (a condition check, a missing table) leaves no trace anyway. Only when one fails after
+ * writing, or the shared transaction cannot commit, is the whole run rolled back and replayed one
+ * job per nested transaction, with the same outcome as if it had been run that way at once.
+ * Returns the first job after the run. */
+static store_job *run_replayable(store *s, MDB_txn *parent, store_job *first)
+{
+    store_job *end = first;
+    while (end != NULL && end->replayable)
+        end = end->next;
+    store_catalog *staged_before = s->staged;
+    size_t n_staged_before = s->n_staged;
+    MDB_txn *shared;
+    if (mdb_txn_begin(s->env, parent, 0, &shared) == 0) {
+        bool clean = true;
+        for (store_job *j = first; j != end && clean; j = j->next)
+            clean = !(run_in(s, shared, j) && j->status != 0);
+        if (!clean)
+            mdb_txn_abort(shared);
+        else if (mdb_txn_commit(shared) == 0) /* a failed commit frees the transaction too */
+            return end;
+    }
+    s->staged = staged_before;
+    unstage_from(s, n_staged_before, NULL);
+    for (store_job *j = first; j != end; j = j->next)
+        run_job(s, parent, j);
+    return end;
 }
 
 static void run_batch(store *s, store_job *jobs)
@@ -364,8 +412,14 @@ static void run_batch(store *s, store_job *jobs)
             j->status = store_lmdb_error(&j->error, rc, "begin a write transaction");
         return;
     }
-    for (store_job *j = jobs; j != NULL; j = j->next)
-        run_job(s, txn, j);
+    for (store_job *j = jobs; j != NULL;) {
+        if (j->replayable) {
+            j = run_replayable(s, txn, j);
+        } else {
+            run_job(s, txn, j);
+            j = j->next;
+        }
+    }
     /* Databases of deleted tables and indexes that no reader can see any more. mdb_drop closes the
      * handle at once, so each is attempted once; a failed commit leaves an orphan that the next
      * start removes. */
@@ -389,22 +443,56 @@ static void run_batch(store *s, store_job *jobs)
     }
 }
 
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* With queue_lock held and at least one job queued: waits (group commit, store_batch.h) until the
+ * batch is worth closing. */
+static void wait_for_batch(store *s, const store_batch_history *previous)
+{
+    store_batch_wait plan = store_batch_plan(previous);
+    if (plan.target <= s->queue_len || plan.max_ns == 0)
+        return;
+    uint64_t deadline = monotonic_ns() + plan.max_ns;
+    struct timespec until = {.tv_sec = (time_t)(deadline / 1000000000u), .tv_nsec = (long)(deadline % 1000000000u)};
+    s->wake_at = plan.target;
+    while (s->queue_len < plan.target && !s->stopping)
+        if (pthread_cond_timedwait(&s->queue_cond, &s->queue_lock, &until) != 0)
+            break;
+    s->wake_at = 0;
+}
+
 static void *writer_main(void *arg)
 {
     store *s = arg;
+    store_batch_history history = {0};
     for (;;) {
         pthread_mutex_lock(&s->queue_lock);
         while (s->queue_head == NULL && !s->stopping)
             pthread_cond_wait(&s->queue_cond, &s->queue_lock);
+        if (!s->stopping)
+            wait_for_batch(s, &history);
         store_job *jobs = s->queue_head;
+        size_t n_jobs = s->queue_len;
         s->queue_head = s->queue_tail = NULL;
+        s->queue_len = 0;
         bool stopping = s->stopping;
         pthread_mutex_unlock(&s->queue_lock);
         if (jobs == NULL && stopping)
             break;
+        uint64_t started = monotonic_ns();
         run_batch(s, jobs);
+        history.jobs = n_jobs;
+        history.duration_ns = monotonic_ns() - started;
         arena_reset(&s->writer_scratch);
         catalog_reclaim(s, false);
+        pthread_mutex_lock(&s->queue_lock);
+        history.queued_at_ack = s->queue_len;
+        pthread_mutex_unlock(&s->queue_lock);
         /* `done` may free the job (and reuse its memory): read next first. */
         for (store_job *j = jobs, *next; j != NULL; j = next) {
             next = j->next;

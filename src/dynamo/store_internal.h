@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 #include "dynamo/store.h"
+#include "dynamo/store_batch.h"
 
 /* An immutable set of table definitions, sorted by name. Only the writer thread creates, publishes
  * and frees snapshots and touches table_def.refs; readers only load the published pointer. */
@@ -53,6 +54,8 @@ struct store {
     pthread_mutex_t queue_lock;
     pthread_cond_t queue_cond;
     store_job *queue_head, *queue_tail;
+    size_t queue_len;
+    size_t wake_at; /* store_submit wakes the writer when the queue reaches this length (0: never early) */
     bool stopping;
     store_catalog *staged;      /* the batch's newest catalog (NULL: unchanged) */
     store_catalog **staged_all; /* every snapshot staged in this batch */
@@ -65,6 +68,7 @@ struct store_tx {
     MDB_txn *txn;
     store_job *job;
     arena *scratch;
+    bool wrote; /* a write primitive ran: a failure after it must roll back (store_env.c) */
 };
 
 /* store_catalog.c */

@@ -163,17 +163,10 @@ static int index_remove(store_tx *tx, const table_def *t, const index_def *ix, c
     return 0;
 }
 
-int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err)
+/* The put itself, over `old` (the item stored under key k, NULL when none). */
+static int put_over(store_tx *tx, const table_def *t, slice k, const json_t *item, const json_t *old, aws_error *err)
 {
-    slice full, value;
-    json_t *old;
-    if (old_item != NULL)
-        *old_item = NULL;
-    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
-        return -1;
-    slice k = keyenc_fit(tx->scratch, full);
-    if (get_old(tx, t, k, &old, err) != 0)
-        return -1;
+    slice value;
     if (item_encode(tx->scratch, item, &value, err) != 0)
         return -1;
     MDB_val mk = {k.len, (void *)k.ptr}, mv = {value.len, (void *)value.ptr};
@@ -190,13 +183,38 @@ int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json
         if (index_put(tx, t, ix, item, err) != 0)
             return -1;
     }
+    return 0;
+}
+
+int store_tx_put_item(store_tx *tx, const table_def *t, const json_t *item, json_t **old_item, aws_error *err)
+{
+    tx->wrote = true;
+    slice full;
+    json_t *old;
+    if (old_item != NULL)
+        *old_item = NULL;
+    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
+        return -1;
+    slice k = keyenc_fit(tx->scratch, full);
+    if (get_old(tx, t, k, &old, err) != 0 || put_over(tx, t, k, item, old, err) != 0)
+        return -1;
     if (old_item != NULL)
         *old_item = old;
     return 0;
 }
 
+int store_tx_put_item_over(store_tx *tx, const table_def *t, const json_t *item, const json_t *old, aws_error *err)
+{
+    tx->wrote = true;
+    slice full;
+    if (store_table_key(tx->scratch, t, item, &full, err) != 0)
+        return -1;
+    return put_over(tx, t, keyenc_fit(tx->scratch, full), item, old, err);
+}
+
 int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, json_t **old_item, aws_error *err)
 {
+    tx->wrote = true;
     slice full;
     json_t *old;
     if (old_item != NULL)
@@ -226,6 +244,7 @@ int store_tx_delete_item(store_tx *tx, const table_def *t, const json_t *key, js
  * reset after each one, so a large table does not pile up in memory. */
 int index_backfill(store_tx *tx, const table_def *t, const index_def *ix, aws_error *err)
 {
+    tx->wrote = true;
     MDB_cursor *c;
     int rc = mdb_cursor_open(tx->txn, t->dbi, &c);
     if (rc != 0)
@@ -272,6 +291,7 @@ static int put_definition(store_tx *tx, const table_def *t, aws_error *err, unsi
 
 int store_tx_create_table(store_tx *tx, const json_t *definition, const table_def **out, aws_error *err)
 {
+    tx->wrote = true;
     slice name = json_string_slice(json_object_get(definition, "TableName"));
     if (store_tx_table(tx, name) != NULL)
         return error_set(err, 400, "ResourceInUseException", "Table already exists: %.*s", SLICE_FMT(name));
@@ -300,6 +320,7 @@ static bool has_index_db(const table_def *t, unsigned dbi)
 int store_tx_update_table(store_tx *tx, const table_def *t, const json_t *definition, const table_def **out,
                           aws_error *err)
 {
+    tx->wrote = true;
     store_catalog *base = tx_catalog(tx);
     const table_def *current = catalog_find(base, t->name);
     if (current == NULL)
@@ -347,6 +368,7 @@ int store_tx_update_table(store_tx *tx, const table_def *t, const json_t *defini
 
 int store_tx_delete_table(store_tx *tx, const table_def *t, aws_error *err)
 {
+    tx->wrote = true;
     store_catalog *base = tx_catalog(tx);
     const table_def *current = catalog_find(base, t->name);
     if (current == NULL)

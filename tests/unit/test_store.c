@@ -73,17 +73,24 @@ typedef struct put_ctx {
     size_t n;
     json_t *delete_key;
     bool fail;
+    bool over; /* read the old item first, then store_tx_put_item_over */
+    int runs;
 } put_ctx;
 
 static int put_job(store_tx *tx, void *ctx, aws_error *err)
 {
     put_ctx *p = ctx;
+    p->runs++;
     const table_def *t = store_tx_table(tx, slice_cstr(p->table));
     if (t == NULL)
         return error_set(err, 400, "ResourceNotFoundException", "no table");
-    for (size_t i = 0; i < p->n; i++)
-        if (store_tx_put_item(tx, t, p->items[i], NULL, err) != 0)
+    for (size_t i = 0; i < p->n; i++) {
+        json_t *old;
+        if (p->over ? store_tx_get_item(tx, t, p->items[i], &old, err) != 0 ||
+                          store_tx_put_item_over(tx, t, p->items[i], old, err) != 0
+                    : store_tx_put_item(tx, t, p->items[i], NULL, err) != 0)
             return -1;
+    }
     if (p->delete_key != NULL && store_tx_delete_item(tx, t, p->delete_key, NULL, err) != 0)
         return -1;
     if (p->fail)
@@ -91,9 +98,11 @@ static int put_job(store_tx *tx, void *ctx, aws_error *err)
     return 0;
 }
 
+static bool put_over_old; /* put() reads the old item itself (store_tx_put_item_over) */
+
 static void put(fixture *f, const char *item_json)
 {
-    put_ctx p = {.table = "T", .n = 1};
+    put_ctx p = {.table = "T", .n = 1, .over = put_over_old};
     p.items[0] = parse_in(&f->a, item_json);
     aws_error err;
     cr_assert_eq(store_run(f->s, put_job, &p, &f->a, &err), 0, "put: %s", err.message);
@@ -164,8 +173,9 @@ static bool json_eq_text(const json_t *v, const char *text, arena *a)
     return json_equal(v, expected);
 }
 
-Test(store, put_get_delete_maintains_indexes)
+static void put_get_delete(bool over)
 {
+    put_over_old = over;
     fixture f;
     setup_fixture(&f, true);
     put(&f, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"G1\"},\"gs\":{\"N\":\"5\"},\"x\":{\"S\":\"X\"},"
@@ -197,6 +207,17 @@ Test(store, put_get_delete_maintains_indexes)
     cr_assert_eq(stats(&f, NULL).size_bytes, 0);
     cr_assert_eq(stats(&f, "gall").item_count, 0);
     teardown_fixture(&f);
+    put_over_old = false;
+}
+
+Test(store, put_get_delete_maintains_indexes)
+{
+    put_get_delete(false);
+}
+
+Test(store, put_over_a_known_old_item_maintains_indexes)
+{
+    put_get_delete(true);
 }
 
 Test(store, sparse_indexes_skip_items_without_the_key)
@@ -395,6 +416,84 @@ Test(store, group_commit_rolls_back_only_the_failing_job)
     cr_assert_eq(stats(&f, NULL).item_count, 2);
     cr_assert_eq(stats(&f, "gkeys").item_count, 2);
     teardown_fixture(&f);
+}
+
+/* Replayable jobs share one nested transaction; one failing after its writes makes the writer roll
+ * the run back and replay it job by job, with the outcome of one transaction per job. */
+static void replayable_batch(bool fail_after_writing)
+{
+    fixture f;
+    setup_fixture(&f, true);
+    gate g = {.open = false};
+    pthread_mutex_init(&g.lock, NULL);
+    pthread_cond_init(&g.cond, NULL);
+    done_counter dc = {0};
+    pthread_mutex_init(&dc.lock, NULL);
+    pthread_cond_init(&dc.cond, NULL);
+
+    store_job block = {.run = blocking_job, .ctx = &g, .arena = &f.a, .done = count_done, .user = &dc};
+    store_submit(f.s, &block);
+    pthread_mutex_lock(&g.lock);
+    while (!g.entered)
+        pthread_cond_wait(&g.cond, &g.lock);
+    pthread_mutex_unlock(&g.lock);
+
+    /* a and c succeed; b fails after writing (or writes nothing when !fail_after_writing); d fails
+     * before writing anything, as a condition check does. */
+    put_ctx a = {.table = "T", .n = 1}, b = {.table = "T", .n = fail_after_writing ? 2 : 0, .fail = true},
+            c = {.table = "T", .n = 1}, d = {.table = "T", .n = 0, .fail = true};
+    a.items[0] = parse_in(&f.a, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"G\"}}");
+    b.items[0] = parse_in(&f.a, "{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"G\"},\"gs\":{\"N\":\"1\"}}");
+    b.items[1] = parse_in(&f.a, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"CHANGED\"}}");
+    c.items[0] = parse_in(&f.a, "{\"pk\":{\"S\":\"c\"},\"sk\":{\"N\":\"1\"},\"g\":{\"S\":\"G\"}}");
+    put_ctx *ctxs[] = {&a, &b, &c, &d};
+    store_job jobs[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i] = (store_job){
+            .run = put_job, .ctx = ctxs[i], .arena = &f.a, .done = count_done, .user = &dc, .replayable = true};
+        store_submit(f.s, &jobs[i]);
+    }
+    pthread_mutex_lock(&g.lock);
+    g.open = true;
+    pthread_cond_broadcast(&g.cond);
+    pthread_mutex_unlock(&g.lock);
+    pthread_mutex_lock(&dc.lock);
+    while (dc.done < 5)
+        pthread_cond_wait(&dc.cond, &dc.lock);
+    pthread_mutex_unlock(&dc.lock);
+
+    cr_assert_eq(jobs[0].status, 0);
+    cr_assert_eq(jobs[1].status, -1);
+    cr_assert_str_eq(jobs[1].error.type, "ConditionalCheckFailedException");
+    cr_assert_eq(jobs[2].status, 0);
+    cr_assert_eq(jobs[3].status, -1);
+    cr_assert_str_eq(jobs[3].error.type, "ConditionalCheckFailedException");
+    /* Replayed: a and b ran twice (shared, then alone); c and d, never reached in the shared run, once. */
+    int shared_then_alone = fail_after_writing ? 2 : 1;
+    cr_assert_eq(a.runs, shared_then_alone);
+    cr_assert_eq(b.runs, shared_then_alone);
+    cr_assert_eq(c.runs, 1);
+    cr_assert_eq(d.runs, 1);
+    json_t *a_now = get(&f, "{\"pk\":{\"S\":\"a\"},\"sk\":{\"N\":\"1\"}}");
+    cr_assert_not_null(a_now);
+    cr_assert(json_eq_text(json_object_get(a_now, "g"), "{\"S\":\"G\"}", &f.a));
+    cr_assert_null(get(&f, "{\"pk\":{\"S\":\"b\"},\"sk\":{\"N\":\"1\"}}"));
+    cr_assert_not_null(get(&f, "{\"pk\":{\"S\":\"c\"},\"sk\":{\"N\":\"1\"}}"));
+    cr_assert_eq(json_array_size(walk(&f, "gall", NULL)), 0);
+    cr_assert_eq(json_array_size(walk(&f, "gkeys", NULL)), 2);
+    cr_assert_eq(stats(&f, NULL).item_count, 2);
+    cr_assert_eq(stats(&f, "gkeys").item_count, 2);
+    teardown_fixture(&f);
+}
+
+Test(store, replayable_jobs_replayed_alone_when_one_fails_after_writing)
+{
+    replayable_batch(true);
+}
+
+Test(store, replayable_jobs_failing_before_writing_need_no_replay)
+{
+    replayable_batch(false);
 }
 
 Test(store, reopening_keeps_tables_items_and_indexes)
