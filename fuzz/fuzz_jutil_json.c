@@ -1,11 +1,36 @@
 /* libFuzzer target: arbitrary bytes as a request body through the json-smart-compatible parser, then printed
- * every way the engine prints JSON, escaped, URL- and base64-coded. Must never crash, hang or leak. */
+ * every way the engine prints JSON, escaped, URL- and base64-coded. Must never crash, hang or leak. The strict
+ * fast route of v_parse_json must agree with the permissive parser whenever it takes a document (it aborts
+ * otherwise, so that the fuzzer reports the input). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/json.h"
 #include "vtl/jutil.h"
+#include "vtl/value.h"
+
+/* The strict route's values print and compare as the permissive parser's tree converted. */
+static void check_strict_route(arena *a, slice in, int parsed, json_t *v)
+{
+    vval fast;
+    if (!v_parse_json_strict(a, in, &fast))
+        return;
+    if (parsed != 0)
+        abort(); /* the strict route took a document json-smart refuses */
+    vval want = v_from_json(a, v);
+    jutil_buf x, y;
+    jutil_buf_init(&x, a, 64);
+    jutil_buf_init(&y, a, 64);
+    v_print(&x, fast, NULL, NULL);
+    v_print_json(&x, fast, JUTIL_JSON_DEFAULT);
+    v_print(&y, want, NULL, NULL);
+    v_print_json(&y, want, JUTIL_JSON_DEFAULT);
+    if (x.len != y.len || memcmp(x.ptr, y.ptr, x.len) != 0 || !v_java_equals(fast, want))
+        abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,8 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jutil_buf_init(&b, &a, 64);
     aws_error e;
     error_clear(&e);
-    json_t *v;
-    if (jutil_json_parse(in, &v, &e) == 0) {
+    json_t *v = NULL;
+    int parsed = jutil_json_parse(in, &v, &e);
+    check_strict_route(&a, in, parsed, v);
+    if (parsed == 0) {
         jutil_json_write(&b, v, JUTIL_JSON_DEFAULT);
         jutil_json_write(&b, v, JUTIL_JSON_LT_COMPRESS);
         jutil_java_string(&b, v);

@@ -2,6 +2,7 @@
  * its template; then the method response goes out. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/json.h"
@@ -33,11 +34,26 @@ static const model_template *response_template(gw_exchange *x, const model_templ
     return t != NULL ? t : &templates->items[0];
 }
 
-static slice trace_id(arena *a)
+/* Lower-case hex of the low `digits` nibbles of v, most significant first. */
+static char *put_hex(char *out, uint64_t v, int digits)
 {
-    return slice_cstr(arena_sprintf(a, "Root=1-%08llx-%012llx%012llx", (unsigned long long)time(NULL),
-                                    (unsigned long long)(reqid_random64() & 0xffffffffffffULL),
-                                    (unsigned long long)(reqid_random64() & 0xffffffffffffULL)));
+    static const char hex[] = "0123456789abcdef";
+    for (int i = digits - 1; i >= 0; i--)
+        *out++ = hex[(v >> (4 * i)) & 15];
+    return out;
+}
+
+/* X-Ray's trace header: "Root=1-" 8 hex digits of the epoch second, "-", 24 random hex digits. */
+static slice trace_id(arena *a, time_t now)
+{
+    char *text = arena_alloc(a, 40), *p = text;
+    memcpy(p, "Root=1-", 7);
+    p = put_hex(p + 7, (uint64_t)now, 8);
+    *p++ = '-';
+    p = put_hex(p, reqid_random64(), 12);
+    p = put_hex(p, reqid_random64(), 12);
+    *p = '\0';
+    return slice_make(text, (size_t)(p - text));
 }
 
 slice gw_integration_response_text(gw_exchange *x, gw_state *st)
@@ -82,7 +98,7 @@ void gw_integration_response(gw_exchange *x)
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("Content-Type"), content_type);
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("x-amzn-RequestId"), slice_cstr(st->request_id));
     headers = gw_pairs_append(x->arena, headers, SLICE_LIT("x-amz-apigw-id"), slice_cstr(st->extended_request_id));
-    headers = gw_pairs_append(x->arena, headers, SLICE_LIT("X-Amzn-Trace-Id"), trace_id(x->arena));
+    headers = gw_pairs_append(x->arena, headers, SLICE_LIT("X-Amzn-Trace-Id"), trace_id(x->arena, st->started.tv_sec));
     static const char prefix[] = "method.response.header.";
     for (size_t i = 0; i < r->response_parameters.count; i++) {
         slice target = r->response_parameters.items[i].key;

@@ -364,6 +364,22 @@ vval apigw_context(rctx *c)
     return ctx;
 }
 
+bool apigw_context_scalar(rctx *c, slice name, vval *out)
+{
+    if (c->env->context == NULL && c->env->context_of != NULL)
+        c->env->context = c->env->context_of(c->env->context_user);
+    const json_t *ctx = c->env->context;
+    if (ctx == NULL || !json_is_object(ctx))
+        return false;
+    const json_t *m = json_object_getn(ctx, name.ptr, name.len);
+    /* strings, numbers and booleans are immutable: converting one alone gives what the whole map would hold;
+     * maps and lists could be changed by the template and must be the map's own */
+    if (m == NULL || !(json_is_string(m) || json_is_number(m) || json_is_boolean(m)))
+        return false;
+    *out = v_from_json(c->a, m);
+    return true;
+}
+
 static vtl_pairs pairs_of(rctx *c, vval m)
 {
     vtl_pairs p = {0};

@@ -36,7 +36,16 @@ static void emit(rctx *c, slice s)
         rc_fail(c, 500, "InternalServerErrorException", "rendered output exceeds %u bytes", VTL_MAX_OUTPUT);
         return;
     }
-    jutil_buf_puts(c->out, s);
+    /* most writes fit the buffer: copied here instead of through buf_append's checks */
+    jutil_buf *b = c->out;
+    if (s.len == 0) /* an empty slice may have no pointer */
+        return;
+    if (b->len + s.len + 1 <= b->cap) {
+        memcpy(b->ptr + b->len, s.ptr, s.len);
+        b->len += s.len;
+        return;
+    }
+    jutil_buf_puts(b, s);
 }
 
 typedef struct block_ref {
@@ -201,12 +210,34 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
 }
 
+/* $context.name (for a string, number or boolean member) read before $context is built, without building it:
+ * most templates read $context.requestId or another single field. True with *out the member's value as
+ * $context.name would give it. */
+static bool context_member(rctx *c, const vnode *r, vval *out)
+{
+    if (c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 || r->kids[0]->kind != E_PROP ||
+        !slice_eq_cstr(r->text, "context"))
+        return false;
+    slice prop = r->kids[0]->text;
+    if (prop.len == 0 || prop.len >= 120 || slice_eq_cstr(prop, "class")) /* as m_property's limits */
+        return false;
+    long at = vmap_find_str(c->vars, r->text);
+    if (at < 0 || c->vars->vals[at].kind != V_CONTEXT)
+        return false;
+    return apigw_context_scalar(c, prop, out);
+}
+
 static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
 {
     if (r->flags & NF_RUNT)
         return v_null();
-    vval cur = get_var(c, r->text);
-    for (uint32_t i = 0; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
+    uint32_t i = 0;
+    vval cur;
+    if (upto > 0 && context_member(c, r, &cur))
+        i = 1;
+    else
+        cur = get_var(c, r->text);
+    for (; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
         const vnode *m = r->kids[i];
         switch (m->kind) {
         case E_PROP:

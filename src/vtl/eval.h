@@ -67,6 +67,9 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs, const struc
 void apigw_precompile(vnode *n, arena *a);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
 vval apigw_context(rctx *c);
+/* $context.name before $context is built: true with *out set when the member is a string, number or boolean
+ * (what the built map would hold under that name); false when only the built map can answer. */
+bool apigw_context_scalar(rctx *c, slice name, vval *out);
 void apigw_overrides_out(rctx *c);
 
 #endif

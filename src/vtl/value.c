@@ -46,39 +46,6 @@ long vmap_find(const vmap *m, vval key)
     return -1;
 }
 
-/* Keys are short names: comparing their bytes in place beats a call to memcmp; the first byte is known to
- * match. */
-static inline bool same_key_bytes(const char *a, const char *b, size_t n)
-{
-    if (a == b)
-        return true;
-    if (n > 16)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 1; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
-long vmap_find_str(const vmap *m, slice key)
-{
-    /* Most keys differ in length or first byte: those are decided without touching the rest. Keys are
-     * unique, so the scan may run from the end, where the variables set last (loop variables) are. */
-    const vval *k = m->keys;
-    if (key.len == 0) {
-        for (size_t i = m->n; i-- > 0;)
-            if (k[i].kind == V_STRING && k[i].len == 0)
-                return (long)i;
-        return -1;
-    }
-    char first = key.ptr[0];
-    for (size_t i = m->n; i-- > 0;)
-        if (k[i].kind == V_STRING && k[i].len == key.len && k[i].u.str[0] == first &&
-            same_key_bytes(k[i].u.str, key.ptr, key.len))
-            return (long)i;
-    return -1;
-}
-
 vval vmap_put(arena *a, vmap *m, vval key, vval value)
 {
     /* a String equals only Strings */

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/error.h"
@@ -126,7 +127,40 @@ void vlist_add(arena *a, vlist *l, vval v);
 vmap *vmap_new(arena *a, size_t cap);
 /* Index of key or -1. Keys compare as Java's equals. */
 long vmap_find(const vmap *m, vval key);
-long vmap_find_str(const vmap *m, slice key);
+/* Keys are short names: comparing their bytes in place beats a call to memcmp; the first byte is known to
+ * match. */
+static inline bool vmap_same_key_bytes(const char *a, const char *b, size_t n)
+{
+    if (a == b)
+        return true;
+    if (n > 16)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 1; i < n; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Inline: templates look names up in maps at every reference. */
+static inline long vmap_find_str(const vmap *m, slice key)
+{
+    /* Most keys differ in length or first byte: those are decided without touching the rest. Keys are
+     * unique, so the scan may run from the end, where the variables set last (loop variables) are. */
+    const vval *k = m->keys;
+    if (key.len == 0) {
+        for (size_t i = m->n; i-- > 0;)
+            if (k[i].kind == V_STRING && k[i].len == 0)
+                return (long)i;
+        return -1;
+    }
+    char first = key.ptr[0];
+    for (size_t i = m->n; i-- > 0;)
+        if (k[i].kind == V_STRING && k[i].len == key.len && k[i].u.str[0] == first &&
+            vmap_same_key_bytes(k[i].u.str, key.ptr, key.len))
+            return (long)i;
+    return -1;
+}
+
 /* Returns the previous value (null when none), as Map.put does. */
 vval vmap_put(arena *a, vmap *m, vval key, vval value);
 vval vmap_remove(vmap *m, vval key);
@@ -145,6 +179,10 @@ vval v_from_json(arena *a, const json_t *j);
  * `a`, with the same acceptance, errors and result. Strings may point into `text`, which must outlive
  * them (the request body does). */
 int v_parse_json(arena *a, slice text, vval *out, aws_error *e);
+/* v_parse_json's fast route for plain strict JSON (value_json_strict.c): true with *out set, exactly as the
+ * permissive reader would give it, when `text` is an object or array in the strict subset; false for anything
+ * else (then the permissive reader decides, errors included). May leave unused bytes in `a` when false. */
+bool v_parse_json_strict(arena *a, slice text, vval *out);
 const char *v_class_name(vval v);
 
 #endif

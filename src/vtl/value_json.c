@@ -137,5 +137,7 @@ static void object_set(arena *a, vval *obj, obj_state *st, vval key, vval v)
 
 int v_parse_json(arena *a, slice text, vval *out, aws_error *e)
 {
+    if (v_parse_json_strict(a, text, out))
+        return 0;
     return read_value_document(text, a, out, e);
 }

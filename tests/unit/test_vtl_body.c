@@ -200,3 +200,34 @@ Test(vtl_body, overrides_pass_through_when_context_is_not_read)
     cr_assert_eq(empty.overrides.response_status, 0);
     arena_destroy(&a);
 }
+
+/* $context.name for a string, number or boolean member is read without building $context; everything that
+ * could see the difference (a changed or replaced $context, maps and lists, $context.class, the overrides,
+ * macro arguments named context) still goes through the built map. */
+Test(vtl_body, context_scalars_read_without_building_the_map)
+{
+    const char *ctx = "{\"requestId\":\"r-1\",\"n\":7,\"big\":12345678901,\"f\":1.5,\"ok\":true,\"nul\":null,"
+                      "\"identity\":{\"sourceIp\":\"1.2.3.4\"},\"list\":[1,2]}";
+    expect_render(&(vtl_case){.template_text = "$context.requestId|$context.requestId.length()|$context.n|"
+                                               "$context.big|$context.f|$context.ok|$context.nul|$context.none|"
+                                               "$!context.none|$context.identity.sourceIp|$context.list.size()",
+                              .context_json = ctx},
+                  "r-1|3|7|12345678901|1.5|true||||1.2.3.4|2");
+    expect_render(&(vtl_case){.template_text = "$context.class|$context.n.class", .context_json = ctx},
+                  "class java.util.LinkedHashMap|class java.lang.Integer");
+    expect_render(&(vtl_case){.template_text = "$context.stage#set($context.stage = 'beta')|$context.stage|"
+                                               "#set($dummy = $context.put('requestId', 'r-2'))$context.requestId",
+                              .context_json = ctx},
+                  "prod|beta|r-2");
+    expect_render(&(vtl_case){.template_text = "$context.identity.put('sourceIp', 'x')$context.identity.sourceIp|"
+                                               "$context.requestId",
+                              .context_json = ctx},
+                  "1.2.3.4x|r-1");
+    expect_render(&(vtl_case){.template_text = "#macro(m $context)$context.length()#end#m('abcd')|$context.requestId",
+                              .context_json = ctx},
+                  "4|r-1");
+    expect_render(&(vtl_case){.template_text = "#set($context.requestOverride.header.h = 'v')"
+                                               "$context.requestOverride.header.h|$context.responseOverride.status",
+                              .context_json = ctx},
+                  "v|");
+}

@@ -1,0 +1,195 @@
+/* The strict fast route of v_parse_json (value_json_strict.c) against the permissive json-smart route
+ * (jutil_json_parse, converted by v_from_json): whenever the fast route takes a document its values print and
+ * compare the same; documents outside its subset are left to the permissive route, which gives the same
+ * results and errors through v_parse_json as on its own. */
+#include <criterion/criterion.h>
+
+#include "core/json.h"
+#include "jutil_vectors.h"
+#include "vtl/value.h"
+
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
+typedef struct doc_case {
+    const char *text;
+    size_t len; /* 0: strlen */
+    bool fast;  /* the strict route must take it */
+} doc_case;
+
+static const doc_case DOCS[] = {
+    /* the strict subset */
+    {"{}", 0, true},
+    {"[]", 0, true},
+    {" \t\r\n{ \"a\" : 1 , \"b\":[ ] ,\"c\":{ } } \n", 0, true},
+    {"[1,-0,0,-1,1.0,1e5,1E+5,1e-5,-0.0,0.5,123456789012345678,-123456789012345678,2147483647,2147483648,"
+     "-2147483648,-2147483649,1.7976931348623157e308,4.9e-324,3.141592653589793238462643383279]",
+     0, true},
+    {"[true,false,null,\"\",\"x\"]", 0, true},
+    {"{\"s\":\"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti\"}", 0, true},
+    {"[\"caf\xc3\xa9\",\"\xe2\x82\xac\",\"\xf0\x9f\x98\x80\",\"bad \xff\xfe utf8\",\"\xc3\"]", 0, true},
+    {"[\"\\n\xc3\xa9\\t\"]", 0, true},
+    {"{\"a\":1,\"a\":2,\"b\":3,\"a\":4}", 0, true},
+    {"{\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"k10\":10,\"k3\":33,"
+     "\"k11\":11,\"k1\":111,\"k12\":{\"x\":[1,{\"y\":null}]},\"\":0,\"\":1}",
+     0, true},
+    {"[[[[[[[[[[{\"a\":[[[[[[[[[[1]]]]]]]]]]}]]]]]]]]]]", 0, true},
+    {"[\"exactly8\",\"exactly16bytes!!\",\"seven77\",\"a longer string that crosses several words\"]", 0, true},
+    {"[\"ctl\x01\x1f chars\"]", 0, true},
+    {"{\"a\\u0000b\":1}", 0, false},
+    {"{\"a\0b\":\"c\0d\"}", 13, true},
+    /* left to the permissive route: json-smart's extensions, or errors */
+    {"[\"\\u00e9\"]", 0, false},
+    {"[\"\\ud83d\\ude00\"]", 0, false},
+    {"[\"\\x41\"]", 0, false},
+    {"[\"\\q\"]", 0, false},
+    {"['single']", 0, false},
+    {"{unquoted: 1}", 0, false},
+    {"[01]", 0, false},
+    {"[1.]", 0, false},
+    {"[.5]", 0, false},
+    {"[1e]", 0, false},
+    {"[-]", 0, false},
+    {"[+1]", 0, false},
+    {"[1234567890123456789]", 0, false},
+    {"[99999999999999999999]", 0, false},
+    {"[1e400]", 0, false},
+    {"[-1e400]", 0, false},
+    {"[1,]", 0, false},
+    {"[,1]", 0, false},
+    {"{\"a\":1,}", 0, false},
+    {"[1 2]", 0, false},
+    {"[truex]", 0, false},
+    {"[true }]", 0, false},
+    {"[nul]", 0, false},
+    {"[NaN]", 0, false},
+    {"{\"a\" 1}", 0, false},
+    {"{\"a\":1]", 0, false},
+    {"[1}", 0, false},
+    {"{} trailing", 0, false},
+    {"[] []", 0, false},
+    {"\"top string\"", 0, false},
+    {"42", 0, false},
+    {"true", 0, false},
+    {"", 0, false},
+    {"   ", 0, false},
+    {"[", 0, false},
+    {"{\"a\":", 0, false},
+    {"{\"a", 0, false},
+    {"[\"unterminated", 0, false},
+    {"[\"ends in backslash\\", 0, false},
+    {"[\"esc \\\" unterminated", 0, false},
+    {"[1\x0b]", 0, false},
+    {"[1,\xc3\xa9]", 0, false},
+    {"\xef\xbb\xbf{}", 0, false},
+};
+
+static void print_both(jutil_buf *b, vval v)
+{
+    v_print(b, v, NULL, NULL);
+    jutil_buf_putc(b, '\n');
+    v_print_json(b, v, JUTIL_JSON_DEFAULT);
+    jutil_buf_putc(b, '\n');
+    v_print_json(b, v, JUTIL_JSON_LT_COMPRESS);
+}
+
+/* Compares the fast route, v_parse_json and the permissive route on one document. */
+static void check_doc(arena *a, slice text, int want_fast, const char *label)
+{
+    aws_error pe, ve;
+    error_clear(&pe);
+    error_clear(&ve);
+    json_t *j = NULL;
+    int prc = jutil_json_parse(text, &j, &pe);
+    vval fast, via;
+    bool took = v_parse_json_strict(a, text, &fast);
+    int vrc = v_parse_json(a, text, &via, &ve);
+    if (want_fast >= 0)
+        cr_expect_eq(took, want_fast == 1, "%s: strict route %s", label, took ? "took it" : "left it");
+    cr_expect_eq(vrc, prc, "%s: v_parse_json %d, permissive %d", label, vrc, prc);
+    if (prc != 0) {
+        cr_expect(!took, "%s: strict route took a document the permissive one refuses", label);
+        if (vrc != 0)
+            cr_expect_str_eq(ve.message, pe.message, "%s", label);
+        return;
+    }
+    vval want = v_from_json(a, j);
+    jutil_buf bw, bv;
+    jutil_buf_init(&bw, a, 64);
+    jutil_buf_init(&bv, a, 64);
+    print_both(&bw, want);
+    print_both(&bv, via);
+    cr_expect(slice_eq(buf_slice(&bw), buf_slice(&bv)), "%s: [%s] vs [%s]", label, bw.ptr, bv.ptr);
+    cr_expect(v_java_equals(want, via), "%s", label);
+    if (took) {
+        jutil_buf bf;
+        jutil_buf_init(&bf, a, 64);
+        print_both(&bf, fast);
+        cr_expect(slice_eq(buf_slice(&bw), buf_slice(&bf)), "%s: [%s] vs [%s]", label, bw.ptr, bf.ptr);
+        cr_expect(v_java_equals(want, fast), "%s", label);
+    }
+}
+
+Test(vtl_json_strict, agrees_with_the_permissive_route)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    for (size_t i = 0; i < COUNT(DOCS); i++) {
+        slice text = slice_make(DOCS[i].text, DOCS[i].len ? DOCS[i].len : strlen(DOCS[i].text));
+        check_doc(&a, text, DOCS[i].fast, DOCS[i].text);
+    }
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* Every json-smart vector recorded from the Java library goes through both routes alike. */
+Test(vtl_json_strict, agrees_on_the_json_smart_vectors)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    for (size_t i = 0; i < COUNT(JSON_PARSE); i++)
+        check_doc(&a, slice_make(JSON_PARSE[i].in.ptr, JSON_PARSE[i].in.len), -1, JSON_PARSE[i].in.ptr);
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* Large objects find repeated keys through a hash index, big arrays outgrow the route's first value stack,
+ * and nesting past the route's depth limit (but within json-smart's) is left to the permissive reader. */
+Test(vtl_json_strict, large_and_deep_documents)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    jutil_buf b;
+    jutil_buf_init(&b, &a, 1 << 16);
+    jutil_buf_putc(&b, '{');
+    for (int i = 0; i < 700; i++) {
+        char kv[64];
+        int n = snprintf(kv, sizeof kv, "%s\"k%d\":[%d,\"v%d\"]", i ? "," : "", i % 300, i, i);
+        jutil_buf_put(&b, kv, (size_t)n);
+    }
+    jutil_buf_putc(&b, '}');
+    check_doc(&a, buf_slice(&b), 1, "700 keys, 300 distinct");
+
+    for (int depth = 499; depth <= 502; depth++) {
+        jutil_buf d;
+        jutil_buf_init(&d, &a, 2048);
+        for (int i = 0; i < depth; i++)
+            jutil_buf_putc(&d, '[');
+        jutil_buf_put(&d, "1", 1);
+        for (int i = 0; i < depth; i++)
+            jutil_buf_putc(&d, ']');
+        check_doc(&a, buf_slice(&d), depth <= 500, "deep array");
+    }
+    jutil_buf deep;
+    jutil_buf_init(&deep, &a, 4096);
+    for (int i = 0; i < 1200; i++)
+        jutil_buf_put(&deep, "{\"a\":", 5);
+    check_doc(&a, buf_slice(&deep), 0, "past json-smart's depth limit");
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
