@@ -378,10 +378,13 @@ void ireq_fail(dynamo_call *call, const aws_error *err, json_t *extra)
 static void write_done(store_job *job)
 {
     write_ctx *w = job->ctx;
-    if (job->status == 0)
+    if (job->status == 0) {
         dynamo_call_succeed(w->call, w->response);
-    else
-        ireq_fail(w->call, &job->error, w->error_extra);
+        return;
+    }
+    if (w->not_committed != NULL)
+        w->not_committed(w);
+    ireq_fail(w->call, &job->error, w->error_extra);
 }
 
 void ireq_submit(dynamo_engine *e, dynamo_call *call, write_ctx *w, store_job_fn run, bool replayable)

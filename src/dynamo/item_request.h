@@ -96,6 +96,9 @@ typedef struct write_ctx {
     dynamo_call *call;
     json_t *response;
     json_t *error_extra;
+    /* Optional: called (on the writer thread) when the job ends without being committed, after a run
+     * that succeeded too: undoes what the run did outside the store. */
+    void (*not_committed)(struct write_ctx *w);
 } write_ctx;
 
 /* Submits w (whose run is `run`) to the writer; the call completes when the batch holding it is

@@ -88,6 +88,27 @@ static void tokens_add(const void *owner, slice token, slice fingerprint, slice 
     }
 }
 
+/* Forgets a token whose transaction did not commit, so that a retry runs it again. */
+static void tokens_remove(const void *owner, slice token)
+{
+    token_entry *gone = NULL;
+    pthread_mutex_lock(&tokens_lock);
+    for (token_entry **p = &tokens; *p != NULL; p = &(*p)->next)
+        if ((*p)->owner == owner && slice_eq_cstr(token, (*p)->token)) {
+            gone = *p;
+            *p = gone->next;
+            n_tokens--;
+            break;
+        }
+    pthread_mutex_unlock(&tokens_lock);
+    if (gone != NULL) {
+        free(gone->token);
+        free(gone->fingerprint);
+        free(gone->response);
+        free(gone);
+    }
+}
+
 /* ---- TransactWriteItems ---- */
 
 typedef enum action_kind { ACT_CHECK, ACT_PUT, ACT_DELETE, ACT_UPDATE } action_kind;
@@ -114,6 +135,7 @@ typedef struct transact_write {
     bool metrics;
     slice token, fingerprint;
     const void *owner;
+    bool token_added; /* this run remembered the token (it is forgotten if the commit fails) */
 } transact_write;
 
 /* Fails with TransactionCanceledException listing one reason per action. */
@@ -134,6 +156,13 @@ static int cancel(transact_write *tw, json_t *reasons, aws_error *err)
 static json_t *reason_none(void)
 {
     return json_pack("{s:s}", "Code", "None");
+}
+
+static void forget_token(write_ctx *w)
+{
+    transact_write *tw = (transact_write *)w; /* w is its first member */
+    if (tw->token_added)
+        tokens_remove(tw->owner, tw->token);
 }
 
 static int run_transact_write(store_tx *tx, void *ctx, aws_error *err)
@@ -257,7 +286,10 @@ static int run_transact_write(store_tx *tx, void *ctx, aws_error *err)
     json_decref(metrics);
     if (tw->token.ptr != NULL) {
         slice text = json_dump_slice(response, JSON_COMPACT);
+        /* Remembered before the commit, so that a retry in the same batch finds it; forgotten again
+         * if the commit fails (forget_token). */
         tokens_add(tw->owner, tw->token, tw->fingerprint, text);
+        tw->token_added = true;
     }
     tw->w.response = response;
     return 0;
@@ -449,6 +481,7 @@ void op_transact_write_items(dynamo_engine *e, dynamo_call *call)
     }
     /* Not replayable: a run remembers its ClientRequestToken outside the store, and a second run
      * would find it and answer without writing. */
+    tw->w.not_committed = forget_token;
     ireq_submit(e, call, &tw->w, run_transact_write, false);
     return;
 fail:
