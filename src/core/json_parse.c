@@ -300,16 +300,24 @@ static bool literal(parser *ps, const char *word, size_t n)
 
 static json_t *read_value(parser *ps, int depth);
 
+/* Consumes `c` and the white space after it when the text is there; says whether it was. */
+static bool take(parser *ps, char c)
+{
+    if (ps->p >= ps->end || *ps->p != (unsigned char)c)
+        return false;
+    ps->p++;
+    skip_space(ps);
+    return true;
+}
+
 static json_t *read_object(parser *ps, int depth)
 {
     json_t *object = json_object();
     if (object == NULL)
         return NULL;
     skip_space(ps);
-    if (ps->p < ps->end && *ps->p == '}') {
-        ps->p++;
+    if (take(ps, '}'))
         return object;
-    }
     for (;;) {
         if (ps->p >= ps->end || *ps->p != '"')
             break;
@@ -327,27 +335,17 @@ static json_t *read_object(parser *ps, int depth)
         memcpy(key_copy, key, key_len);
         key_copy[key_len] = '\0';
         skip_space(ps);
-        json_t *value = NULL;
-        if (ps->p < ps->end && *ps->p == ':') {
-            ps->p++;
-            skip_space(ps);
-            value = read_value(ps, depth + 1);
-        }
+        json_t *value = take(ps, ':') ? read_value(ps, depth + 1) : NULL;
         int set = value != NULL ? json_object_setn_new_nocheck(object, key_copy, key_len, value) : -1;
         if (key_copy != small)
             free(key_copy);
         if (set != 0)
             break;
         skip_space(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            skip_space(ps);
+        if (take(ps, ','))
             continue;
-        }
-        if (ps->p < ps->end && *ps->p == '}') {
-            ps->p++;
+        if (take(ps, '}'))
             return object;
-        }
         break;
     }
     json_decref(object);
@@ -360,24 +358,17 @@ static json_t *read_array(parser *ps, int depth)
     if (array == NULL)
         return NULL;
     skip_space(ps);
-    if (ps->p < ps->end && *ps->p == ']') {
-        ps->p++;
+    if (take(ps, ']'))
         return array;
-    }
     for (;;) {
         json_t *value = read_value(ps, depth + 1);
         if (value == NULL || json_array_append_new(array, value) != 0)
             break;
         skip_space(ps);
-        if (ps->p < ps->end && *ps->p == ',') {
-            ps->p++;
-            skip_space(ps);
+        if (take(ps, ','))
             continue;
-        }
-        if (ps->p < ps->end && *ps->p == ']') {
-            ps->p++;
+        if (take(ps, ']'))
             return array;
-        }
         break;
     }
     json_decref(array);
