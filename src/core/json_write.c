@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/swar.h"
+
 bool json_write_supports(size_t flags)
 {
     return (flags & ~(size_t)(JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))) == 0;
@@ -17,13 +19,10 @@ static bool needs_escape(unsigned char c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* Does any of these 8 bytes need an escape? Exact (no false answer either way): three "has a byte
- * below n" tests on the word, for the controls, the quote and the backslash. */
+/* Does any of these 8 bytes need an escape? */
 static bool word_needs_escape(uint64_t w)
 {
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-    return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs;
+    return swar_has_below(w, 0x20) || swar_has_byte(w, '"') || swar_has_byte(w, '\\');
 }
 
 void json_write_string(buf *b, const char *s, size_t len)
@@ -34,9 +33,7 @@ void json_write_string(buf *b, const char *s, size_t len)
     while (i < len) {
         /* Most text has nothing to escape: skip it a word at a time. */
         if (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!word_needs_escape(w)) {
+            if (!word_needs_escape(swar_load(s + i))) {
                 i += 8;
                 continue;
             }

@@ -3,13 +3,17 @@
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* xoshiro256** state per thread; seeded lazily. */
 static _Thread_local uint64_t state[4];
 static _Thread_local int seeded;
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static void seed(void)
 {
@@ -40,9 +44,28 @@ uint64_t reqid_random64(void)
     return result;
 }
 
+static const char hex[] = "0123456789abcdef";
+
+/* The low `digits` nibbles of v in lower-case hex, most significant first. */
+static char *put_hex(char *out, uint64_t v, int digits)
+{
+    for (int i = digits - 1; i >= 0; i--)
+        *out++ = hex[(v >> (4 * i)) & 15];
+    return out;
+}
+
+void reqid_trace(char out[REQID_TRACE_LEN + 1], int64_t epoch_seconds)
+{
+    memcpy(out, "Root=1-", 7);
+    char *p = put_hex(out + 7, (uint64_t)epoch_seconds, 8);
+    *p++ = '-';
+    p = put_hex(p, reqid_random64(), 12);
+    p = put_hex(p, reqid_random64(), 12);
+    *p = '\0';
+}
+
 void reqid_uuid(char out[REQID_UUID_LEN + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char b[16];
     uint64_t hi = reqid_random64(), lo = reqid_random64();
     for (int i = 0; i < 8; i++) {

@@ -5,6 +5,7 @@
 #include "core/decimal.h"
 #include "core/json.h"
 #include "core/json_write.h"
+#include "core/swar.h"
 #include "dynamo/attr.h"
 
 #define CODEC_VERSION    0x01
@@ -303,24 +304,6 @@ static json_t *get_number(reader *r)
     return json_stringn_nocheck(buf, len);
 }
 
-/* Whether every byte is ASCII (and not NUL): such text needs no UTF-8 check, which is most of what
- * jansson spends on a string. Eight bytes at a time. */
-static bool plain_ascii(slice s)
-{
-    size_t i = 0;
-    for (; i + 8 <= s.len; i += 8) {
-        uint64_t w;
-        memcpy(&w, s.ptr + i, 8);
-        /* a high bit set, or a zero byte (the classic has-zero-byte test) */
-        if ((w & 0x8080808080808080ull) != 0 || ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0)
-            return false;
-    }
-    for (; i < s.len; i++)
-        if ((unsigned char)s.ptr[i] >= 0x80 || s.ptr[i] == 0)
-            return false;
-    return true;
-}
-
 static json_t *get_string(reader *r)
 {
     slice s;
@@ -328,8 +311,9 @@ static json_t *get_string(reader *r)
         return NULL;
     if (s.ptr == NULL)
         return json_stringn_nocheck("", 0);
-    /* other text is checked: corrupt bytes give NULL */
-    return plain_ascii(s) ? json_stringn_nocheck(s.ptr, s.len) : json_stringn(s.ptr, s.len);
+    /* ASCII needs no UTF-8 check (most of what jansson spends on a string); other text is checked:
+     * corrupt bytes give NULL */
+    return swar_all_ascii(s.ptr, s.len) ? json_stringn_nocheck(s.ptr, s.len) : json_stringn(s.ptr, s.len);
 }
 
 static json_t *get_binary(reader *r)
@@ -356,8 +340,8 @@ static json_t *get_members(reader *r, int depth)
             return NULL;
         }
         const char *key = name.ptr != NULL ? name.ptr : "";
-        int set = plain_ascii(name) ? json_object_setn_new_nocheck(obj, key, name.len, v)
-                                    : json_object_setn_new(obj, key, name.len, v);
+        int set = swar_all_ascii(key, name.len) ? json_object_setn_new_nocheck(obj, key, name.len, v)
+                                                : json_object_setn_new(obj, key, name.len, v);
         if (set != 0) {
             json_decref(obj);
             return NULL;
@@ -569,7 +553,7 @@ int item_encoded_size(slice bytes, size_t *size, aws_error *err)
 /* Text checked as get_string checks it: jansson refuses invalid UTF-8, so must this. */
 static bool text_ok(slice s)
 {
-    if (s.len == 0 || plain_ascii(s))
+    if (swar_all_ascii(s.ptr, s.len))
         return true;
     json_t *checked = json_stringn(s.ptr, s.len);
     bool ok = checked != NULL;

@@ -2,7 +2,6 @@
  * its template; then the method response goes out. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "core/json.h"
@@ -34,26 +33,11 @@ static const model_template *response_template(gw_exchange *x, const model_templ
     return t != NULL ? t : &templates->items[0];
 }
 
-/* Lower-case hex of the low `digits` nibbles of v, most significant first. */
-static char *put_hex(char *out, uint64_t v, int digits)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = digits - 1; i >= 0; i--)
-        *out++ = hex[(v >> (4 * i)) & 15];
-    return out;
-}
-
-/* X-Ray's trace header: "Root=1-" 8 hex digits of the epoch second, "-", 24 random hex digits. */
 static slice trace_id(arena *a, time_t now)
 {
-    char *text = arena_alloc(a, 40), *p = text;
-    memcpy(p, "Root=1-", 7);
-    p = put_hex(p + 7, (uint64_t)now, 8);
-    *p++ = '-';
-    p = put_hex(p, reqid_random64(), 12);
-    p = put_hex(p, reqid_random64(), 12);
-    *p = '\0';
-    return slice_make(text, (size_t)(p - text));
+    char *text = arena_alloc(a, REQID_TRACE_LEN + 1);
+    reqid_trace(text, now);
+    return slice_make(text, REQID_TRACE_LEN);
 }
 
 slice gw_integration_response_text(gw_exchange *x, gw_state *st)

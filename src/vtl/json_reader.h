@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/swar.h"
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
 
@@ -135,24 +136,10 @@ static void skip_unquoted(parser *p, enum stop_set stop)
         advance(p);
 }
 
-static bool has_high(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    uint64_t acc = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        acc |= w;
-    }
-    for (; i < n; i++)
-        acc |= s[i];
-    return (acc & 0x8080808080808080ULL) != 0;
-}
-
 /* Unquoted text of the document as a string value. */
 static JV text_value(parser *p, slice t)
 {
-    return jv_string(p, (const uint8_t *)t.ptr, t.len, has_high((const uint8_t *)t.ptr, t.len), true);
+    return jv_string(p, (const uint8_t *)t.ptr, t.len, !swar_all_ascii(t.ptr, t.len), true);
 }
 
 static void scratch_put(parser *p, const char *s, size_t n)
@@ -316,8 +303,8 @@ static inline __attribute__((always_inline)) JV read_quoted(parser *p)
     }
     if (pending_high)
         scratch_put(p, "\xef\xbf\xbd", 3);
-    return jv_string(p, (const uint8_t *)p->scratch, p->scratch_len,
-                     has_high((const uint8_t *)p->scratch, p->scratch_len), false);
+    return jv_string(p, (const uint8_t *)p->scratch, p->scratch_len, !swar_all_ascii(p->scratch, p->scratch_len),
+                     false);
 }
 
 static JV integer_value(parser *p, slice t)

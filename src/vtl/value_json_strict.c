@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/swar.h"
 #include "vtl/jutil_internal.h"
 #include "vtl/value.h"
 
@@ -63,14 +64,6 @@ static inline void skip_ws(sparser *s)
 {
     while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
         s->p++;
-}
-
-/* A byte of w equal to c has its high bit set in the result (exact for the lowest such byte, which is all a
- * scan needs). */
-static inline uint64_t bytes_equal(uint64_t w, uint8_t c)
-{
-    uint64_t x = w ^ (0x0101010101010101ULL * c);
-    return (x - 0x0101010101010101ULL) & ~x & 0x8080808080808080ULL;
 }
 
 static __attribute__((noinline)) vval decoded_string(sparser *s, const uint8_t *b, size_t n)
@@ -140,6 +133,24 @@ static vval escaped_string(sparser *s)
     return string_value(s, (const uint8_t *)buf, len, (acc & 0x80) != 0, true);
 }
 
+/* After an element of an array or object: 1 when a comma (and white space) follows, 0 when `close` ends
+ * the container (consumed), -1 otherwise. */
+static inline int after_element(sparser *s, uint8_t close)
+{
+    skip_ws(s);
+    if (s->p == s->end)
+        return -1;
+    if (*s->p == close) {
+        s->p++;
+        return 0;
+    }
+    if (*s->p != ',')
+        return -1;
+    s->p++;
+    skip_ws(s);
+    return 1;
+}
+
 /* A string, standing on its opening quote. */
 static inline vval read_string(sparser *s)
 {
@@ -147,9 +158,8 @@ static inline vval read_string(sparser *s)
     uint64_t high = 0;
     for (;;) {
         if (s->end - q >= 8) {
-            uint64_t w;
-            memcpy(&w, q, 8);
-            uint64_t hit = bytes_equal(w, '"') | bytes_equal(w, '\\');
+            uint64_t w = swar_load(q);
+            uint64_t hit = swar_byte_mask(w, '"') | swar_byte_mask(w, '\\');
             if (hit == 0) {
                 high |= w;
                 q += 8;
@@ -169,7 +179,7 @@ static inline vval read_string(sparser *s)
     if (*q == '\\')
         return escaped_string(s);
     s->p = q + 1;
-    return string_value(s, start, (size_t)(q - start), (high & 0x8080808080808080ULL) != 0, true);
+    return string_value(s, start, (size_t)(q - start), swar_has_high(high), true);
 }
 
 static inline bool is_digit(uint8_t c)
@@ -255,17 +265,11 @@ static vval read_array(sparser *s)
             vval v = read_value(s);
             if (failed(v) || !push(s, v))
                 return FAILED;
-            skip_ws(s);
-            if (s->p == s->end)
+            int more = after_element(s, ']');
+            if (more < 0)
                 return FAILED;
-            if (*s->p == ']') {
-                s->p++;
+            if (more == 0)
                 break;
-            }
-            if (*s->p != ',')
-                return FAILED;
-            s->p++;
-            skip_ws(s);
         }
     }
     size_t n = s->n - base;
@@ -362,17 +366,11 @@ static vval read_object(sparser *s)
             vval v = read_value(s);
             if (failed(v) || !push(s, k) || !push(s, v))
                 return FAILED;
-            skip_ws(s);
-            if (s->p == s->end)
+            int more = after_element(s, '}');
+            if (more < 0)
                 return FAILED;
-            if (*s->p == '}') {
-                s->p++;
+            if (more == 0)
                 break;
-            }
-            if (*s->p != ',')
-                return FAILED;
-            s->p++;
-            skip_ws(s);
         }
     }
     vval m = build_map(s, base);

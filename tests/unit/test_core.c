@@ -62,6 +62,17 @@ Test(reqid, uuid_v4_shape_and_uniqueness)
     cr_assert_str_neq(a, b);
 }
 
+Test(reqid, trace_header_shape)
+{
+    char a[REQID_TRACE_LEN + 1], b[REQID_TRACE_LEN + 1];
+    reqid_trace(a, 0x6b027666);
+    reqid_trace(b, 0x6b027666);
+    cr_assert_eq(strlen(a), REQID_TRACE_LEN);
+    cr_assert(strncmp(a, "Root=1-6b027666-", 16) == 0, "%s", a);
+    cr_assert_eq(strspn(a + 16, "0123456789abcdef"), 24, "%s", a);
+    cr_assert_str_neq(a, b);
+}
+
 Test(json, arena_objects_and_heap_objects_coexist)
 {
     json_glue_init();

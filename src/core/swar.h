@@ -1,0 +1,64 @@
+/*
+ * swar: tests on the eight bytes of a machine word at once, for scanners that skip long runs of
+ * ordinary text (JSON writers and readers, stored strings). Each test answers "is there any such
+ * byte in the word" exactly; which byte it is, the caller finds by looking at the bytes themselves.
+ */
+#ifndef PORTICO_CORE_SWAR_H
+#define PORTICO_CORE_SWAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define SWAR_ONES  0x0101010101010101ull
+#define SWAR_HIGHS 0x8080808080808080ull
+
+/* Eight bytes from p, unaligned, in memory order. */
+static inline uint64_t swar_load(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Any byte below n (n at most 0x80)? */
+static inline bool swar_has_below(uint64_t w, uint8_t n)
+{
+    return ((w - SWAR_ONES * n) & ~w & SWAR_HIGHS) != 0;
+}
+
+/* The high bit of each byte equal to c. Exact up to the first such byte in memory order (later bytes
+ * may be marked wrongly), so its lowest set bit locates the first match on a little-endian machine. */
+static inline uint64_t swar_byte_mask(uint64_t w, uint8_t c)
+{
+    uint64_t x = w ^ (SWAR_ONES * c);
+    return (x - SWAR_ONES) & ~x & SWAR_HIGHS;
+}
+
+/* Any byte equal to c? */
+static inline bool swar_has_byte(uint64_t w, uint8_t c)
+{
+    return swar_byte_mask(w, c) != 0;
+}
+
+/* Any byte at 0x80 or above (not ASCII)? */
+static inline bool swar_has_high(uint64_t w)
+{
+    return (w & SWAR_HIGHS) != 0;
+}
+
+/* Are all n bytes at p ASCII? */
+static inline bool swar_all_ascii(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        acc |= swar_load(s + i);
+    for (; i < n; i++)
+        acc |= s[i];
+    return !swar_has_high(acc);
+}
+
+#endif
