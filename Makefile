@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc)
 TEMPLATE ?= examples/comments/template.yaml
 
-.PHONY: build run test bootstrap unit e2e sanitize fuzz bench format clean
+.PHONY: build run test bootstrap unit e2e sanitize fuzz bench engine_bench format clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -24,6 +24,10 @@ test:
 bench: build
 	@scripts/bootstrap --test
 	@bench/run
+
+# CPU per DynamoDB call without HTTP (bench/dynamo/engine_bench.c): $(BUILD)/engine_bench
+engine_bench: build
+	@cmake --build $(BUILD) -j $(JOBS) --target engine_bench
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.[ch]' 'tests/*.[ch]' 'fuzz/*.[ch]')

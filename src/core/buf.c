@@ -40,6 +40,21 @@ void buf_printf(buf *b, const char *fmt, ...)
         b->len += (size_t)n;
 }
 
+void buf_append_int(buf *b, long long v)
+{
+    char digits[24];
+    char *p = digits + sizeof(digits);
+    /* unsigned arithmetic so that the most negative value negates without overflow */
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
 slice buf_slice(buf *b)
 {
     buf_reserve(b, 0);

@@ -50,6 +50,9 @@ static inline void buf_append_cstr(buf *b, const char *s)
     buf_append(b, s, strlen(s));
 }
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A decimal integer, as "%lld" prints it (answers carry counts and lengths: printf's format parsing cost
+ * more than the rest of writing one). */
+void buf_append_int(buf *b, long long v);
 /* The bytes so far, NUL-terminated (the NUL is not counted). */
 slice buf_slice(buf *b);
 

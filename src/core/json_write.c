@@ -28,8 +28,27 @@ static bool word_needs_escape(uint64_t w)
 void json_write_string(buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
-    buf_append_char(b, '"');
-    size_t run = 0, i = 0;
+    /* Most text has nothing to escape: copied a word at a time into room reserved for all of it, checking
+     * each word as it goes; the first byte that needs an escape hands over to the loop below. */
+    buf_reserve(b, len + 2);
+    char *out = b->ptr + b->len + 1;
+    out[-1] = '"';
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w = swar_load(s + i);
+        if (word_needs_escape(w))
+            break;
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < len && !needs_escape((unsigned char)s[i]); i++)
+        out[i] = s[i];
+    if (i == len) {
+        out[len] = '"';
+        b->len += len + 2;
+        return;
+    }
+    b->len += 1 + i;
+    size_t run = i;
     while (i < len) {
         /* Most text has nothing to escape: skip it a word at a time. */
         if (i + 8 <= len) {
@@ -79,21 +98,6 @@ void json_write_string(buf *b, const char *s, size_t len)
     }
     buf_append(b, s + run, len - run);
     buf_append_char(b, '"');
-}
-
-static void write_integer(buf *b, json_int_t v)
-{
-    char digits[24];
-    char *p = digits + sizeof(digits);
-    /* unsigned arithmetic so that the most negative value negates without overflow */
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    if (v < 0)
-        *--p = '-';
-    buf_append(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 /* Reals are rare in Portico's trees (consumed capacity, numbers in templates' JSON); jansson's own
@@ -148,7 +152,7 @@ static void write_value(buf *b, const json_t *v, size_t flags)
         json_write_string(b, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
-        write_integer(b, json_integer_value(v));
+        buf_append_int(b, (long long)json_integer_value(v));
         break;
     case JSON_REAL:
         write_real(b, v, flags);

@@ -166,9 +166,7 @@ int expr_check_params(const expr_input *in, unsigned accepted, aws_error *err)
         {EXPR_PARAM_PROJECTION, "ProjectionExpression", offsetof(expr_input, projection)},
     };
     bool any = false, any_valued = false;
-    char valued[160];
-    size_t len = 0, nvalued = 0;
-    valued[0] = '\0';
+    size_t nvalued = 0;
     for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
         if (!(accepted & params[i].bit))
             continue;
@@ -177,16 +175,25 @@ int expr_check_params(const expr_input *in, unsigned accepted, aws_error *err)
         if (params[i].bit == EXPR_PARAM_PROJECTION)
             continue;
         any_valued = any_valued || here;
-        int w = snprintf(valued + len, sizeof(valued) - len, "%s%s", nvalued ? " and " : "", params[i].name);
-        if (w > 0 && (size_t)w < sizeof(valued) - len)
-            len += (size_t)w;
         nvalued++;
     }
     if (in->names != NULL && !any)
         return error_validation(err, "ExpressionAttributeNames can only be specified when using expressions");
-    if (in->values != NULL && nvalued > 0 && !any_valued)
+    if (in->values != NULL && nvalued > 0 && !any_valued) {
+        /* the names of the parameters that could have used the values, written only for the message */
+        char valued[160];
+        size_t len = 0, n = 0;
+        valued[0] = '\0';
+        for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+            if (!(accepted & params[i].bit) || params[i].bit == EXPR_PARAM_PROJECTION)
+                continue;
+            int w = snprintf(valued + len, sizeof(valued) - len, "%s%s", n++ ? " and " : "", params[i].name);
+            if (w > 0 && (size_t)w < sizeof(valued) - len)
+                len += (size_t)w;
+        }
         return error_validation(err,
                                 "ExpressionAttributeValues can only be specified when using expressions: %s %s null",
                                 valued, nvalued > 1 ? "are" : "is");
+    }
     return 0;
 }

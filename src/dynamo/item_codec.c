@@ -628,17 +628,25 @@ static bool json_value(reader *r, buf *b, int depth)
     uint8_t tag;
     if (depth > MAX_DECODE_DEPTH || !get_byte(r, &tag))
         return false;
-    static const char *const open[] = {
-        [TAG_S] = "{\"S\":",           [TAG_N] = "{\"N\":",
-        [TAG_B] = "{\"B\":",           [TAG_FALSE] = "{\"BOOL\":false",
-        [TAG_TRUE] = "{\"BOOL\":true", [TAG_NULL] = "{\"NULL\":true",
-        [TAG_M] = "{\"M\":",           [TAG_L] = "{\"L\":[",
-        [TAG_SS] = "{\"SS\":[",        [TAG_NS] = "{\"NS\":[",
-        [TAG_BS] = "{\"BS\":[",
+#define OPEN(text)                                                                                                     \
+    {                                                                                                                  \
+        text, sizeof(text) - 1                                                                                         \
+    }
+    static const struct {
+        const char *text;
+        size_t len;
+    } open[] = {
+        [TAG_S] = OPEN("{\"S\":"),           [TAG_N] = OPEN("{\"N\":"),
+        [TAG_B] = OPEN("{\"B\":"),           [TAG_FALSE] = OPEN("{\"BOOL\":false"),
+        [TAG_TRUE] = OPEN("{\"BOOL\":true"), [TAG_NULL] = OPEN("{\"NULL\":true"),
+        [TAG_M] = OPEN("{\"M\":"),           [TAG_L] = OPEN("{\"L\":["),
+        [TAG_SS] = OPEN("{\"SS\":["),        [TAG_NS] = OPEN("{\"NS\":["),
+        [TAG_BS] = OPEN("{\"BS\":["),
     };
+#undef OPEN
     if (tag < TAG_S || tag > TAG_BS)
         return false;
-    buf_append_cstr(b, open[tag]);
+    buf_append(b, open[tag].text, open[tag].len);
     bool ok = true;
     switch (tag) {
     case TAG_S:

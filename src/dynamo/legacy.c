@@ -596,49 +596,57 @@ static const params PARAMS[] = {
                             {"AttributeUpdates", "Expected", "ConditionalOperator"}},
 };
 
+/* The names in `names` that pass `keep`, joined by `sep`: built only for an error message. */
+static void join_names(char *out, size_t size, const char *const *names, size_t max, const json_t *request,
+                       bool only_present, const char *skip, const char *sep)
+{
+    size_t len = 0, n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < max && names[i] && len < size; i++) {
+        if ((skip && strcmp(names[i], skip) == 0) || (only_present && !present(request, names[i])))
+            continue;
+        int w = snprintf(out + len, size - len, "%s%s", n++ ? sep : "", names[i]);
+        len += w > 0 ? (size_t)w : 0;
+    }
+}
+
 static int check_mixing(legacy_request kind, const json_t *request, aws_error *err)
 {
     const params *p = &PARAMS[kind];
-    char exprs[256] = "", legacies[256] = "";
     size_t n_expr = 0, n_legacy = 0;
     for (size_t i = 0; i < 4 && p->expr[i]; i++)
-        if (present(request, p->expr[i])) {
-            snprintf(exprs + strlen(exprs), sizeof exprs - strlen(exprs), "%s%s", n_expr ? ", " : "", p->expr[i]);
-            n_expr++;
-        }
+        n_expr += present(request, p->expr[i]);
     /* KeyConditions may go with the other expressions as long as KeyConditionExpression is absent. */
-    bool keyconds_exempt = kind == LEGACY_QUERY && !present(request, "KeyConditionExpression");
-    for (size_t i = 0; i < 5 && p->legacy[i]; i++) {
-        if (keyconds_exempt && strcmp(p->legacy[i], "KeyConditions") == 0)
-            continue;
-        if (present(request, p->legacy[i])) {
-            snprintf(legacies + strlen(legacies), sizeof legacies - strlen(legacies), "%s%s", n_legacy ? ", " : "",
-                     p->legacy[i]);
-            n_legacy++;
-        }
-    }
-    if (n_expr && n_legacy)
+    const char *exempt = kind == LEGACY_QUERY && !present(request, "KeyConditionExpression") ? "KeyConditions" : NULL;
+    for (size_t i = 0; i < 5 && p->legacy[i]; i++)
+        n_legacy += (!exempt || strcmp(p->legacy[i], exempt) != 0) && present(request, p->legacy[i]);
+    if (n_expr && n_legacy) {
+        char exprs[256], legacies[256];
+        join_names(exprs, sizeof exprs, p->expr, 4, request, true, NULL, ", ");
+        join_names(legacies, sizeof legacies, p->legacy, 5, request, true, exempt, ", ");
         return error_validation(err,
                                 "Can not use both expression and non-expression parameters in the same request: "
                                 "Non-expression parameters: {%s} Expression parameters: {%s}",
                                 legacies, exprs);
+    }
     if (present(request, "ExpressionAttributeNames") && n_expr == 0)
         return error_validation(err, "ExpressionAttributeNames can only be specified when using expressions");
     if (present(request, "ExpressionAttributeValues")) {
-        char vals[256] = "";
         size_t n_vals = 0;
         bool any = false;
         for (size_t i = 0; i < 4 && p->expr[i]; i++) {
             if (strcmp(p->expr[i], "ProjectionExpression") == 0)
                 continue;
-            snprintf(vals + strlen(vals), sizeof vals - strlen(vals), "%s%s", n_vals ? " and " : "", p->expr[i]);
             n_vals++;
             any = any || present(request, p->expr[i]);
         }
-        if (n_vals && !any)
+        if (n_vals && !any) {
+            char vals[256];
+            join_names(vals, sizeof vals, p->expr, 4, request, false, "ProjectionExpression", " and ");
             return error_validation(
                 err, "ExpressionAttributeValues can only be specified when using expressions: %s %s null", vals,
                 n_vals > 1 ? "are" : "is");
+        }
     }
     return 0;
 }

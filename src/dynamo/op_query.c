@@ -232,7 +232,10 @@ static slice text_answer(arena *a, const buf *items, bool with_items, int64_t co
     } else {
         buf_append_char(&out, '{');
     }
-    buf_printf(&out, "\"Count\":%lld,\"ScannedCount\":%lld", (long long)count, (long long)scanned);
+    buf_append_cstr(&out, "\"Count\":");
+    buf_append_int(&out, (long long)count);
+    buf_append_cstr(&out, ",\"ScannedCount\":");
+    buf_append_int(&out, (long long)scanned);
     if (lek != NULL) {
         buf_append_cstr(&out, ",\"LastEvaluatedKey\":");
         json_write(&out, lek, JSON_COMPACT);

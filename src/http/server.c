@@ -15,6 +15,7 @@
 #include <h2o/http1.h>
 #include <h2o/http2.h>
 
+#include "core/buf.h"
 #include "core/log.h"
 #include "http/loop_internal.h"
 
@@ -252,6 +253,26 @@ static slice dup_iovec(arena *a, h2o_iovec_t v)
     return arena_slice_dup(a, slice_make(v.base, v.len));
 }
 
+/* The peer's address as text: IPv4 written here (every request has one, and getnameinfo's or sprintf's
+ * general machinery cost more than the rest of the request's bookkeeping), anything else by h2o. */
+static slice numeric_host(arena *a, struct sockaddr *sa, socklen_t len)
+{
+    if (sa->sa_family == AF_INET) {
+        const uint8_t *b = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+        buf out;
+        buf_init(&out, a, 16);
+        for (int i = 0; i < 4; i++) {
+            if (i)
+                buf_append_char(&out, '.');
+            buf_append_int(&out, b[i]);
+        }
+        return buf_slice(&out);
+    }
+    char ip[NI_MAXHOST];
+    size_t n = h2o_socket_getnumerichost(sa, len, ip);
+    return n != SIZE_MAX ? arena_slice_dup(a, slice_make(ip, n)) : slice_make("", 0);
+}
+
 static void build_view(req_state *st, listener *l, h2o_req_t *req)
 {
     http_request *v = &st->view;
@@ -280,8 +301,10 @@ static void build_view(req_state *st, listener *l, h2o_req_t *req)
         k++;
     }
     if (has_body) {
-        char *len = arena_sprintf(a, "%zu", req->entity.len);
-        h[k++] = (http_header){SLICE_LIT("content-length"), slice_cstr(len)};
+        buf len;
+        buf_init(&len, a, 24);
+        buf_append_int(&len, (long long)req->entity.len);
+        h[k++] = (http_header){SLICE_LIT("content-length"), buf_slice(&len)};
     }
     v->headers = h;
     v->num_headers = k;
@@ -291,9 +314,7 @@ static void build_view(req_state *st, listener *l, h2o_req_t *req)
     socklen_t sslen = req->conn->callbacks->get_peername != NULL
                           ? req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss)
                           : 0;
-    char ip[NI_MAXHOST];
-    size_t iplen = sslen != 0 ? h2o_socket_getnumerichost((struct sockaddr *)&ss, sslen, ip) : SIZE_MAX;
-    v->peer_ip = iplen != SIZE_MAX ? arena_slice_dup(a, slice_make(ip, iplen)) : slice_make("", 0);
+    v->peer_ip = sslen != 0 ? numeric_host(a, (struct sockaddr *)&ss, sslen) : slice_make("", 0);
 
     v->version = req->version;
     if (req->version >= 0x200)

@@ -90,6 +90,54 @@ Test(json, arena_objects_and_heap_objects_coexist)
     arena_destroy(&a);
 }
 
+/* json_write_string copies plain text a word at a time and hands over to the escaping loop at the first byte
+ * that needs it: an escape at every position of strings around the word size, against jansson's bytes. */
+Test(json_write, string_escapes_at_every_position)
+{
+    arena a;
+    arena_init(&a, 4096);
+    const char specials[] = {'"', '\\', '\n', 0x01, 0x1f};
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t at = 0; at <= len; at++) {
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char text[48];
+                memset(text, 'a' + (int)(len % 26), len);
+                if (at < len)
+                    text[at] = specials[k];
+                json_t *v = json_stringn(text, len);
+                cr_assert_not_null(v);
+                char expected[300];
+                size_t n = json_dumpb(v, expected, sizeof expected, JSON_ENCODE_ANY);
+                buf b;
+                buf_init(&b, &a, 1); /* 64 bytes: with the prefix, longer strings make it grow */
+                memset(b.ptr, 'x', 30);
+                b.len = 30;
+                json_write_string(&b, text, len);
+                cr_assert_eq(b.len, n + 30, "len %zu at %zu", len, at);
+                cr_assert(memcmp(b.ptr + 30, expected, n) == 0, "len %zu at %zu", len, at);
+                json_decref(v);
+            }
+        }
+    }
+    arena_destroy(&a);
+}
+
+Test(buf, append_int_prints_as_printf)
+{
+    arena a;
+    arena_init(&a, 256);
+    long long values[] = {0, 7, -7, 10, 999999, -1000000, 9223372036854775807LL, -9223372036854775807LL - 1};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        buf b;
+        buf_init(&b, &a, 1);
+        buf_append_int(&b, values[i]);
+        char expected[32];
+        snprintf(expected, sizeof expected, "%lld", values[i]);
+        cr_assert(slice_eq_cstr(buf_slice(&b), expected), "%s", expected);
+    }
+    arena_destroy(&a);
+}
+
 /* json_write must give json_dumpb's bytes for every flag combination it claims. */
 Test(json_write, matches_jansson_byte_for_byte)
 {
