@@ -111,38 +111,9 @@ json_t *attr_new_n_int64(int64_t v)
     return attr_new(ATTR_N, json_stringn_nocheck(buf, (size_t)n));
 }
 
-static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-size_t base64_encode_into(char *out, slice raw)
-{
-    const unsigned char *p = (const unsigned char *)raw.ptr;
-    size_t o = 0, i = 0;
-    for (; i + 3 <= raw.len; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63];
-        out[o++] = b64_alphabet[v & 63];
-    }
-    if (raw.len - i == 1) {
-        unsigned v = (unsigned)p[i] << 16;
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (raw.len - i == 2) {
-        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8;
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63];
-        out[o++] = '=';
-    }
-    return o;
-}
-
 json_t *base64_json_string(slice raw)
 {
-    size_t cap = (raw.len + 2) / 3 * 4;
+    size_t cap = base64_encoded_len(raw.len);
     char small[256];
     arena *cur = json_arena_current();
     char *buf = cap <= sizeof(small) ? small : cur != NULL ? arena_alloc(cur, cap) : malloc(cap);
@@ -183,109 +154,6 @@ int attr_n(const json_t *av, decimal *out)
     if (!json_is_string(p))
         return -1;
     return decimal_parse(json_string_slice(p), out, &e);
-}
-
-/* ---- base64 ---- */
-
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-size_t base64_decoded_len(slice text)
-{
-    if (text.len == 0 || text.len % 4 != 0)
-        return text.len / 4 * 3;
-    size_t n = text.len / 4 * 3;
-    if (text.ptr[text.len - 1] == '=')
-        n--;
-    if (text.ptr[text.len - 2] == '=')
-        n--;
-    return n;
-}
-
-/* Strict decoding (DynamoDB rejects what does not re-encode to the same text). On failure returns
- * the reason: 1 bad length, 2 bad character, 3 non-canonical last character. */
-static int b64_decode_into(slice text, unsigned char *out)
-{
-    if (text.len % 4 != 0)
-        return 1;
-    const unsigned char *p = (const unsigned char *)text.ptr;
-    size_t o = 0;
-    for (size_t i = 0; i < text.len; i += 4) {
-        bool last = i + 4 == text.len;
-        int pad = 0;
-        if (last && p[i + 3] == '=') {
-            pad = 1;
-            if (p[i + 2] == '=')
-                pad = 2;
-        }
-        int v[4];
-        for (int k = 0; k < 4 - pad; k++) {
-            v[k] = b64_value(p[i + k]);
-            if (v[k] < 0)
-                return 2;
-        }
-        if (pad == 0) {
-            unsigned x = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6 | (unsigned)v[3];
-            if (out) {
-                out[o] = (unsigned char)(x >> 16);
-                out[o + 1] = (unsigned char)(x >> 8);
-                out[o + 2] = (unsigned char)x;
-            }
-            o += 3;
-        } else if (pad == 1) {
-            if (v[2] & 3)
-                return 3;
-            unsigned x = (unsigned)v[0] << 18 | (unsigned)v[1] << 12 | (unsigned)v[2] << 6;
-            if (out) {
-                out[o] = (unsigned char)(x >> 16);
-                out[o + 1] = (unsigned char)(x >> 8);
-            }
-            o += 2;
-        } else {
-            if (v[1] & 15)
-                return 3;
-            unsigned x = (unsigned)v[0] << 18 | (unsigned)v[1] << 12;
-            if (out)
-                out[o] = (unsigned char)(x >> 16);
-            o += 1;
-        }
-    }
-    return 0;
-}
-
-int base64_decode_into(slice text, unsigned char *out)
-{
-    return b64_decode_into(text, out) == 0 ? 0 : -1;
-}
-
-int base64_decode(arena *a, slice text, slice *raw)
-{
-    size_t n = base64_decoded_len(text);
-    unsigned char *buf = arena_alloc(a, n + 1);
-    if (b64_decode_into(text, buf) != 0)
-        return -1;
-    *raw = slice_make((const char *)buf, n);
-    return 0;
-}
-
-slice base64_encode(arena *a, slice raw)
-{
-    char *buf = arena_alloc(a, (raw.len + 2) / 3 * 4 + 1);
-    size_t n = base64_encode_into(buf, raw);
-    buf[n] = '\0';
-    return slice_make(buf, n);
 }
 
 int attr_b_decode(arena *a, const json_t *av, slice *raw)
@@ -363,13 +231,13 @@ static int check_binary(const json_t *v, aws_error *err)
         return serialization(err, "only base-64-encoded strings are convertible to bytes");
     }
     slice s = json_string_slice(v);
-    switch (b64_decode_into(s, NULL)) {
-    case 0:
+    switch (base64_decode_into(s, NULL)) {
+    case BASE64_OK:
         return 0;
-    case 1:
+    case BASE64_BAD_LENGTH:
         return error_set(err, 400, "SerializationException",
                          "Base64 encoded length is expected a multiple of 4 bytes but found: %zu", s.len);
-    case 2:
+    case BASE64_BAD_CHARACTER:
         return serialization(err, "Invalid Base64 character found in the encoded value");
     default:
         return serialization(err, "Invalid last non-pad Base64 character dectected");
@@ -789,8 +657,8 @@ static int compare_base64(slice a, slice b)
     for (size_t i = 0; i * 3 < na && i * 3 < nb; i++) {
         memset(ba, 0, 3);
         memset(bb, 0, 3);
-        if (b64_decode_into(slice_make(a.ptr + i * 4, 4), ba) != 0 ||
-            b64_decode_into(slice_make(b.ptr + i * 4, 4), bb) != 0)
+        if (base64_decode_into(slice_make(a.ptr + i * 4, 4), ba) != 0 ||
+            base64_decode_into(slice_make(b.ptr + i * 4, 4), bb) != 0)
             return slice_cmp(a, b);
         size_t la = na - i * 3 < 3 ? na - i * 3 : 3, lb = nb - i * 3 < 3 ? nb - i * 3 : 3;
         size_t l = la < lb ? la : lb;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
 #include "core/decimal.h"
 #include "core/error.h"
 #include "core/slice.h"
@@ -78,15 +79,8 @@ int attr_n(const json_t *av, decimal *out);                /* N: parsed; -1 if n
 int attr_b_decode(arena *a, const json_t *av, slice *raw); /* B: raw bytes into arena */
 
 /* Base64 as DynamoDB reads and writes it (standard alphabet, padded). decode: -1 when invalid. */
-int base64_decode(arena *a, slice text, slice *raw);
-slice base64_encode(arena *a, slice raw);
-size_t base64_decoded_len(slice text); /* exact for valid input */
-/* Decodes into out (base64_decoded_len(text) bytes of room); -1 when invalid. */
-int base64_decode_into(slice text, unsigned char *out);
 /* A JSON string holding the base64 text of raw (current json arena): the payload of a B value. */
 json_t *base64_json_string(slice raw);
-/* The base64 text of raw into out ((raw.len + 2) / 3 * 4 bytes of room); returns its length. */
-size_t base64_encode_into(char *out, slice raw);
 
 /* Validates one attribute value from the wire and canonicalises it in place (numbers, base64).
  * Errors are DynamoDB's ValidationException messages. */

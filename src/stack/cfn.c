@@ -521,16 +521,7 @@ static int build_rest_api(loader *L, cfn_resource *r, json_t *p)
         }
     } else if (s3 != NULL) {
         loader_where_push(L, "BodyS3Location", &s);
-        const char *loc = json_is_string(s3) ? json_string_value(s3) : NULL;
-        if (json_is_object(s3)) {
-            const char *b = json_string_value(json_object_get(s3, "Bucket"));
-            const char *k = json_string_value(json_object_get(s3, "Key"));
-            if (k != NULL)
-                loc = scratch_printf(L, "s3://%s/%s", b != NULL ? b : "", k);
-        }
-        if (loc == NULL)
-            return loader_fail(L, "needs a local path or {Bucket, Key}");
-        doc = loader_load_include(L, loc);
+        doc = loader_load_location(L, s3);
         if (doc == NULL)
             return -1;
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "core/json.h"
 #include "stack/loader.h"
 
@@ -535,27 +536,14 @@ static json_t *fn_find_in_map(loader *L, json_t *arg)
     return cfn_resolve(L, v);
 }
 
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 static json_t *fn_base64(loader *L, json_t *arg)
 {
     const char *s = arg_string(L, arg, "Fn::Base64");
     if (s == NULL)
         return NULL;
-    size_t n = strlen(s), o = 0;
-    char *out = arena_alloc(&L->scratch, (n + 2) / 3 * 4 + 1);
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)(unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)(unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        out[o++] = b64chars[(v >> 18) & 63];
-        out[o++] = b64chars[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? b64chars[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? b64chars[v & 63] : '=';
-    }
-    return json_stringn(out, o);
+    slice raw = slice_cstr(s);
+    char *out = arena_alloc(&L->scratch, base64_encoded_len(raw.len));
+    return json_stringn(out, base64_encode_into(out, raw));
 }
 
 static json_t *fn_get_azs(loader *L, json_t *arg)

@@ -183,6 +183,22 @@ static const char *basename_of(const char *p)
     return s != NULL ? s + 1 : p;
 }
 
+json_t *loader_load_location(loader *L, const json_t *location)
+{
+    const char *loc = json_string_value(location);
+    if (json_is_object(location)) {
+        const char *bucket = json_string_value(json_object_get(location, "Bucket"));
+        const char *key = json_string_value(json_object_get(location, "Key"));
+        if (key != NULL)
+            loc = scratch_printf(L, "s3://%s/%s", bucket != NULL ? bucket : "", key);
+    }
+    if (loc == NULL) {
+        loader_fail(L, "needs a local path or {Bucket, Key}");
+        return NULL;
+    }
+    return loader_load_include(L, loc);
+}
+
 json_t *loader_load_include(loader *L, const char *location)
 {
     if (L->opts->no_files) {

@@ -143,6 +143,9 @@ const char *loader_gen_name(loader *L, const char *logical_id, size_t max_len);
 
 /* File access for includes (Location relative to the template's folder). Parsed as YAML/JSON. */
 json_t *loader_load_include(loader *L, const char *location);
+/* The same for a location given as a path or URI string or as {Bucket, Key} (BodyS3Location,
+ * DefinitionUri): fails naming what it needs when it is neither. */
+json_t *loader_load_location(loader *L, const json_t *location);
 
 /* intrinsics.c */
 json_t *cfn_resolve(loader *L, json_t *v); /* new reference, L->novalue, or NULL on error */

@@ -144,16 +144,7 @@ int sam_build_api(loader *L, cfn_resource *r)
         doc = json_incref(body);
     } else if (uri != NULL) {
         loader_where_push(L, "DefinitionUri", &s);
-        const char *loc = json_string_value(uri);
-        if (json_is_object(uri)) {
-            const char *b = json_string_value(json_object_get(uri, "Bucket"));
-            const char *k = json_string_value(json_object_get(uri, "Key"));
-            if (k != NULL)
-                loc = scratch_printf(L, "s3://%s/%s", b != NULL ? b : "", k);
-        }
-        if (loc == NULL)
-            return loader_fail(L, "needs a local path or {Bucket, Key}");
-        doc = loader_load_include(L, loc);
+        doc = loader_load_location(L, uri);
         if (doc == NULL)
             return -1;
         /* SAM resolves intrinsics in a DefinitionUri document too (it is inlined as DefinitionBody) */

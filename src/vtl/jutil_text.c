@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
 
@@ -383,8 +384,6 @@ int jutil_url_decode(jutil_buf *out, slice str, aws_error *e)
 
 /* ---- Base64 ---- */
 
-static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 void jutil_base64_encode(jutil_buf *out, slice str)
 {
     const uint8_t *s = (const uint8_t *)str.ptr;
@@ -403,38 +402,14 @@ void jutil_base64_encode(jutil_buf *out, slice str)
         s = (const uint8_t *)clean.ptr;
         n = clean.len;
     }
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8) | s[i + 2];
-        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], B64[v & 63]};
-        jutil_buf_put(out, q, 4);
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)s[i] << 16;
-        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], '=', '='};
-        jutil_buf_put(out, q, 4);
-    } else if (n - i == 2) {
-        uint32_t v = ((uint32_t)s[i] << 16) | ((uint32_t)s[i + 1] << 8);
-        char q[4] = {B64[v >> 18], B64[(v >> 12) & 63], B64[(v >> 6) & 63], '='};
-        jutil_buf_put(out, q, 4);
-    }
+    buf_reserve(out, base64_encoded_len(n));
+    out->len += base64_encode_into(out->ptr + out->len, slice_make((const char *)s, n));
 }
 
+/* A digit's value, -2 for the padding character, -1 for anything else. */
 static int b64_value(uint8_t c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    if (c == '=')
-        return -2;
-    return -1;
+    return c == '=' ? -2 : base64_digit(c);
 }
 
 int jutil_base64_decode(jutil_buf *out, slice str, aws_error *e)

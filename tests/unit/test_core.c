@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "core/json_parse.h"
@@ -351,4 +352,30 @@ Test(json_parse, agrees_with_jansson)
     big[n++] = '"';
     big[n++] = ']';
     parse_like_jansson(big, n, 0);
+}
+
+Test(base64, round_trip_and_strict_refusals)
+{
+    arena a;
+    arena_init(&a, 1024);
+    unsigned char raw[12];
+    for (size_t len = 0; len <= sizeof raw; len++) {
+        for (size_t i = 0; i < len; i++)
+            raw[i] = (unsigned char)(37 * i + 251 * len);
+        slice text = base64_encode(&a, slice_make((const char *)raw, len));
+        cr_assert_eq(text.len, base64_encoded_len(len));
+        cr_assert_eq(base64_decoded_len(text), len);
+        slice back;
+        cr_assert_eq(base64_decode(&a, text, &back), 0);
+        cr_assert(back.len == len && memcmp(back.ptr, raw, len) == 0, "length %zu", len);
+    }
+    cr_assert(slice_eq_cstr(base64_encode(&a, SLICE_LIT("hi")), "aGk="));
+    cr_assert_eq(base64_decode_into(SLICE_LIT("aGk"), NULL), BASE64_BAD_LENGTH);
+    cr_assert_eq(base64_decode_into(SLICE_LIT("aG=k"), NULL), BASE64_BAD_CHARACTER, "padding before the end");
+    cr_assert_eq(base64_decode_into(SLICE_LIT("aGk=aGk="), NULL), BASE64_BAD_CHARACTER, "padding mid-text");
+    cr_assert_eq(base64_decode_into(SLICE_LIT("a==="), NULL), BASE64_BAD_CHARACTER);
+    cr_assert_eq(base64_decode_into(SLICE_LIT("aGl="), NULL), BASE64_NOT_CANONICAL, "dropped bits set");
+    cr_assert_eq(base64_decode_into(SLICE_LIT("aB=="), NULL), BASE64_NOT_CANONICAL);
+    cr_assert_eq(base64_digit('='), -1);
+    arena_destroy(&a);
 }
