@@ -1,4 +1,5 @@
 #include "core/json_parse.h"
+#include "core/hex.h"
 
 #include <errno.h>
 #include <math.h>
@@ -80,10 +81,7 @@ static int hex4(const unsigned char *p, const unsigned char *end)
     int v = 0;
     for (int i = 0; i < 4; i++) {
         unsigned char c = p[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
+        int d = hex_digit_value(c);
         if (d < 0)
             return -1;
         v = v * 16 + d;

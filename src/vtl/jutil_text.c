@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/base64.h"
+#include "core/hex.h"
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
 
@@ -241,18 +242,6 @@ void jutil_url_encode(jutil_buf *out, slice str)
     }
 }
 
-/* One digit as Integer.parseInt(s, radix 16) reads it; -1 if not a hex digit. */
-static int hex_digit(uint32_t c)
-{
-    if (c >= '0' && c <= '9')
-        return (int)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (int)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F')
-        return (int)(c - 'A' + 10);
-    return -1;
-}
-
 /* Integer.parseInt over the two characters after '%', as URLDecoder calls it. Returns 0 with *v set, or -1
  * with the index Java reports in its NumberFormatException. */
 static int parse_hex_pair(uint32_t c1, uint32_t c2, int *v, int *err_index)
@@ -260,19 +249,19 @@ static int parse_hex_pair(uint32_t c1, uint32_t c2, int *v, int *err_index)
     int sign = 1, d;
     if (c1 == '-' || c1 == '+') {
         sign = c1 == '-' ? -1 : 1;
-        if ((d = hex_digit(c2)) < 0) {
+        if ((d = hex_digit_value(c2)) < 0) {
             *err_index = 1;
             return -1;
         }
         *v = sign * d;
         return 0;
     }
-    int d1 = hex_digit(c1);
+    int d1 = hex_digit_value(c1);
     if (d1 < 0) {
         *err_index = 0;
         return -1;
     }
-    if ((d = hex_digit(c2)) < 0) {
+    if ((d = hex_digit_value(c2)) < 0) {
         *err_index = 1;
         return -1;
     }
