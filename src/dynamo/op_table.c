@@ -623,38 +623,14 @@ void op_create_table(dynamo_engine *e, dynamo_call *call)
 
 /* ---- DescribeTable ---- */
 
-static int table_name_param(const json_t *req, slice *name, aws_error *err)
+static json_t *describe_table(const table_def *t, store_reader *r)
 {
-    if (!is_string_or_absent(json_object_get(req, "TableName")))
-        return serialization_error(err, "Unexpected value type in payload");
-    verrs v = {0};
-    verrs_name(&v, "tableName", json_object_get(req, "TableName"), true);
-    if (verrs_finish(&v, err) != 0)
-        return -1;
-    *name = json_string_slice(json_object_get(req, "TableName"));
-    return 0;
+    return json_pack("{s:o}", "Table", table_description(t, r, NULL, "ACTIVE"));
 }
 
 void op_describe_table(dynamo_engine *e, dynamo_call *call)
 {
-    slice name;
-    if (table_name_param(call->request, &name, &call->error) != 0) {
-        dynamo_call_fail(call, &call->error);
-        return;
-    }
-    store_reader *r = store_read_begin(dynamo_engine_store(e));
-    const table_def *t = store_read_table(r, name);
-    json_t *resp = NULL;
-    if (t != NULL)
-        resp = json_pack("{s:o}", "Table", table_description(t, r, NULL, "ACTIVE"));
-    store_read_end(r);
-    if (t == NULL) {
-        aws_error err;
-        table_not_found(&err, name);
-        dynamo_call_fail(call, &err);
-        return;
-    }
-    dynamo_call_succeed(call, resp);
+    table_read_answer(e, call, describe_table);
 }
 
 /* ---- ListTables ---- */

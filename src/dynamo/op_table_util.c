@@ -73,6 +73,38 @@ int serialization_error(aws_error *err, const char *what)
     return error_set(err, 400, "SerializationException", "%s", what);
 }
 
+int table_name_param(const json_t *req, slice *name, aws_error *err)
+{
+    const json_t *v = json_object_get(req, "TableName");
+    if (v != NULL && !json_is_string(v) && !json_is_null(v))
+        return serialization_error(err, "Unexpected value type in payload");
+    verrs checks = {0};
+    verrs_name(&checks, "tableName", v, true);
+    if (verrs_finish(&checks, err) != 0)
+        return -1;
+    *name = json_string_slice(v);
+    return 0;
+}
+
+void table_read_answer(dynamo_engine *e, dynamo_call *call, table_describer describe)
+{
+    slice name;
+    if (table_name_param(call->request, &name, &call->error) != 0) {
+        dynamo_call_fail(call, &call->error);
+        return;
+    }
+    store_reader *r = store_read_begin(dynamo_engine_store(e));
+    const table_def *t = store_read_table(r, name);
+    json_t *resp = t != NULL ? describe(t, r) : NULL;
+    store_read_end(r);
+    if (t == NULL) {
+        table_not_found(&call->error, name);
+        dynamo_call_fail(call, &call->error);
+        return;
+    }
+    dynamo_call_succeed(call, resp);
+}
+
 int table_not_found(aws_error *err, slice name)
 {
     return error_set(err, 400, "ResourceNotFoundException", "Requested resource not found: Table: %.*s not found",

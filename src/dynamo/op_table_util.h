@@ -44,6 +44,12 @@ struct table_job {
 };
 void table_job_submit(dynamo_engine *e, dynamo_call *call, table_job_fn run, json_t *definition);
 
+/* The TableName parameter: a string (SerializationException otherwise) that is a valid table name. */
+int table_name_param(const json_t *req, slice *name, aws_error *err);
+/* The read-only table operations (DescribeTable, DescribeTimeToLive): TableName checked, the table found in a
+ * read snapshot and the call answered with describe(t, r), or ResourceNotFoundException. */
+typedef json_t *(*table_describer)(const table_def *t, store_reader *r);
+void table_read_answer(dynamo_engine *e, dynamo_call *call, table_describer describe);
 /* ResourceNotFoundException "Requested resource not found: Table: X not found". */
 int table_not_found(aws_error *err, slice name);
 double now_epoch_seconds(void);

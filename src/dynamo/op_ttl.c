@@ -70,36 +70,21 @@ void op_update_time_to_live(dynamo_engine *e, dynamo_call *call)
     table_job_submit(e, call, ttl_run, NULL);
 }
 
+static json_t *describe_time_to_live(const table_def *t, store_reader *r)
+{
+    (void)r;
+    const json_t *cur = json_object_get(t->definition, "TimeToLive");
+    json_t *desc = json_object();
+    if (slice_eq_cstr(json_string_slice(json_object_get(cur, "Status")), "ENABLED")) {
+        json_object_set_new(desc, "TimeToLiveStatus", json_string("ENABLED"));
+        json_object_set_new(desc, "AttributeName", json_deep_copy(json_object_get(cur, "AttributeName")));
+    } else {
+        json_object_set_new(desc, "TimeToLiveStatus", json_string("DISABLED"));
+    }
+    return json_pack("{s:o}", "TimeToLiveDescription", desc);
+}
+
 void op_describe_time_to_live(dynamo_engine *e, dynamo_call *call)
 {
-    const json_t *req = call->request;
-    verrs v = {0};
-    verrs_name(&v, "tableName", json_object_get(req, "TableName"), true);
-    if (verrs_finish(&v, &call->error) != 0) {
-        dynamo_call_fail(call, &call->error);
-        return;
-    }
-    slice name = json_string_slice(json_object_get(req, "TableName"));
-    store_reader *r = store_read_begin(dynamo_engine_store(e));
-    const table_def *t = store_read_table(r, name);
-    json_t *resp = NULL;
-    if (t != NULL) {
-        const json_t *cur = json_object_get(t->definition, "TimeToLive");
-        json_t *desc = json_object();
-        if (slice_eq_cstr(json_string_slice(json_object_get(cur, "Status")), "ENABLED")) {
-            json_object_set_new(desc, "TimeToLiveStatus", json_string("ENABLED"));
-            json_object_set_new(desc, "AttributeName", json_deep_copy(json_object_get(cur, "AttributeName")));
-        } else {
-            json_object_set_new(desc, "TimeToLiveStatus", json_string("DISABLED"));
-        }
-        resp = json_pack("{s:o}", "TimeToLiveDescription", desc);
-    }
-    store_read_end(r);
-    if (t == NULL) {
-        aws_error err;
-        table_not_found(&err, name);
-        dynamo_call_fail(call, &err);
-        return;
-    }
-    dynamo_call_succeed(call, resp);
+    table_read_answer(e, call, describe_time_to_live);
 }

@@ -215,10 +215,10 @@ static upstream *upstream_for(struct http_client_loop *cl, bool is_ssl, h2o_iove
 
 /* ---------- finishing ---------- */
 
-static void finish(http_client_call *call, int status, slice body, const char *error, bool timed_out)
+/* Ends the call's hold on the loop: its timers, its place in the queue for a connection, its slot. The
+ * h2o client, if any, is the caller's business (finished by h2o, or cancelled). */
+static void detach(http_client_call *call)
 {
-    if (call->finished)
-        return;
     call->finished = true;
     call->client = NULL;
     if (h2o_timeout_is_linked(&call->timer))
@@ -228,6 +228,13 @@ static void finish(http_client_call *call, int status, slice body, const char *e
     if (h2o_linklist_is_linked(&call->wait_link))
         h2o_linklist_unlink(&call->wait_link);
     release_slot(call);
+}
+
+static void finish(http_client_call *call, int status, slice body, const char *error, bool timed_out)
+{
+    if (call->finished)
+        return;
+    detach(call);
     http_client_response res = {
         .status = error == NULL ? status : 0,
         .headers = error == NULL ? call->headers : NULL,
@@ -422,16 +429,7 @@ void http_client_cancel(http_client_call *call)
 {
     if (call->finished)
         return;
-    call->finished = true;
-    if (call->client != NULL) {
+    if (call->client != NULL)
         h2o_http1client_cancel(call->client);
-        call->client = NULL;
-    }
-    if (h2o_timeout_is_linked(&call->timer))
-        h2o_timeout_unlink(&call->timer);
-    if (h2o_timeout_is_linked(&call->retry))
-        h2o_timeout_unlink(&call->retry);
-    if (h2o_linklist_is_linked(&call->wait_link))
-        h2o_linklist_unlink(&call->wait_link);
-    release_slot(call);
+    detach(call);
 }

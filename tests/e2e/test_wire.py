@@ -305,3 +305,16 @@ def test_client_gone_while_a_write_is_pending(portico_factory):
     count = client.scan(TableName="Gone", Select="COUNT")["Count"]
     assert 1 <= count <= 101
     assert server.stop() == 0, server.stderr()
+
+
+@pytest.mark.parametrize("operation", ["DescribeTable", "DescribeTimeToLive"])
+def test_table_reads_check_the_table_name_alike(portico_server, operation):
+    url = portico_server.dynamodb_url
+    r = call(url, operation, json.dumps({"TableName": 12}).encode())
+    assert r.status_code == 400 and r.json()["__type"].endswith("#SerializationException"), r.text
+    r = call(url, operation, json.dumps({"TableName": "no"}).encode())
+    assert r.status_code == 400 and r.json()["__type"].endswith("#ValidationException"), r.text
+    assert "tableName" in r.json()["message"]
+    r = call(url, operation, json.dumps({"TableName": "NoSuchTable"}).encode())
+    assert r.status_code == 400 and r.json()["__type"].endswith("#ResourceNotFoundException"), r.text
+    assert r.json()["message"] == "Requested resource not found: Table: NoSuchTable not found"
