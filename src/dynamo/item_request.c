@@ -175,6 +175,17 @@ int ireq_rcc(const json_t *obj, rcc_mode *out, aws_error *err)
     return 0;
 }
 
+int ireq_metrics(const json_t *obj, bool *size, aws_error *err)
+{
+    static const char *const values[] = {"NONE", "SIZE", NULL};
+    int i;
+    if (ireq_enum(obj, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", values, "[SIZE, NONE]", 0, &i,
+                  err) < 0)
+        return -1;
+    *size = i == 1;
+    return 0;
+}
+
 static slice expr_param(const json_t *obj, const char *name)
 {
     const json_t *v = json_object_get(obj, name);

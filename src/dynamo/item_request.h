@@ -49,6 +49,8 @@ const table_def *ireq_tx_table(store_tx *tx, slice name, aws_error *err);
 /* ReturnConsumedCapacity. */
 typedef enum rcc_mode { RCC_NONE, RCC_INDEXES, RCC_TOTAL } rcc_mode;
 int ireq_rcc(const json_t *obj, rcc_mode *out, aws_error *err);
+/* ReturnItemCollectionMetrics: *size is true for SIZE. */
+int ireq_metrics(const json_t *obj, bool *size, aws_error *err);
 
 /* Fills an expr_input from a request object (names, values and the expression strings present). */
 void ireq_expr_input(const json_t *obj, expr_input *in);

@@ -240,20 +240,15 @@ static int run_batch_write(store_tx *tx, void *ctx, aws_error *err)
 
 void op_batch_write_item(dynamo_engine *e, dynamo_call *call)
 {
-    static const char *const metrics_values[] = {"NONE", "SIZE", NULL};
     aws_error err;
     error_clear(&err);
     arena *a = call->arena;
     json_t *items;
     store_reader *r = NULL;
     batch_write *b = arena_calloc(a, sizeof *b);
-    int metrics;
     if (request_items(call->request, "BatchWriteItem", &items, &err) < 0 ||
-        ireq_rcc(call->request, &b->rcc, &err) < 0 ||
-        ireq_enum(call->request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", metrics_values,
-                  "[SIZE, NONE]", 0, &metrics, &err) < 0)
+        ireq_rcc(call->request, &b->rcc, &err) < 0 || ireq_metrics(call->request, &b->metrics, &err) < 0)
         goto fail;
-    b->metrics = metrics == 1;
     size_t total = 0;
     const char *name;
     json_t *list;

@@ -134,7 +134,6 @@ static int prepare_write(dynamo_engine *e, dynamo_call *call, write_kind kind, i
     static const legacy_request legacy_kind[] = {LEGACY_PUT_ITEM, LEGACY_UPDATE_ITEM, LEGACY_DELETE_ITEM};
     static const unsigned accepted[] = {EXPR_PARAM_CONDITION, EXPR_PARAM_CONDITION | EXPR_PARAM_UPDATE,
                                         EXPR_PARAM_CONDITION};
-    static const char *const metrics_values[] = {"NONE", "SIZE", NULL};
     static const char *const rvoccf_values[] = {"NONE", "ALL_OLD", NULL};
     json_t *req = call->request;
     iw->kind = kind;
@@ -147,18 +146,17 @@ static int prepare_write(dynamo_engine *e, dynamo_call *call, write_kind kind, i
     } else if (ireq_object(req, "Key", "key", true, &target, err) < 0) {
         return -1;
     }
-    int rv, metrics, rvoccf;
+    int rv, rvoccf;
+    bool metrics;
     if (ireq_enum(req, "ReturnValues", "returnValues", RETURN_VALUES, RETURN_VALUES_SHOWN, RV_NONE, &rv, err) < 0 ||
-        ireq_rcc(req, &iw->rcc, err) < 0 ||
-        ireq_enum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", metrics_values, "[SIZE, NONE]", 0,
-                  &metrics, err) < 0 ||
+        ireq_rcc(req, &iw->rcc, err) < 0 || ireq_metrics(req, &metrics, err) < 0 ||
         ireq_enum(req, "ReturnValuesOnConditionCheckFailure", "returnValuesOnConditionCheckFailure", rvoccf_values,
                   "[ALL_OLD, NONE]", 0, &rvoccf, err) < 0)
         return -1;
     if (kind != WRITE_UPDATE && rv != RV_NONE && rv != RV_ALL_OLD)
         return error_validation(err, "ReturnValues can only be ALL_OLD or NONE");
     iw->rv = (return_values)rv;
-    iw->metrics = metrics == 1;
+    iw->metrics = metrics;
     iw->rv_on_failure_all_old = rvoccf == 1;
 
     req = legacy_translate(legacy_kind[kind], req, NULL, err);

@@ -423,17 +423,14 @@ static int check_actions(store_reader *r, arena *a, transact_write *tw, aws_erro
 
 void op_transact_write_items(dynamo_engine *e, dynamo_call *call)
 {
-    static const char *const metrics_values[] = {"NONE", "SIZE", NULL};
     aws_error err;
     error_clear(&err);
     arena *a = call->arena;
     transact_write *tw = arena_calloc(a, sizeof *tw);
     json_t *items;
-    int metrics;
     store_reader *r = NULL;
     if (transact_items(call->request, &items, &err) < 0 || ireq_rcc(call->request, &tw->rcc, &err) < 0 ||
-        ireq_enum(call->request, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics", metrics_values,
-                  "[SIZE, NONE]", 0, &metrics, &err) < 0 ||
+        ireq_metrics(call->request, &tw->metrics, &err) < 0 ||
         ireq_string(call->request, "ClientRequestToken", &tw->token, &err) < 0)
         goto fail;
     if (tw->token.ptr != NULL && (tw->token.len < 1 || tw->token.len > 36)) {
@@ -444,7 +441,6 @@ void op_transact_write_items(dynamo_engine *e, dynamo_call *call)
                          tw->token.len < 1 ? "greater than or equal to 1" : "less than or equal to 36");
         goto fail;
     }
-    tw->metrics = metrics == 1;
     tw->n = json_array_size(items);
     tw->actions = arena_calloc(a, tw->n * sizeof *tw->actions);
     for (size_t i = 0; i < tw->n; i++)
