@@ -826,7 +826,7 @@ static int build_api_key(loader *L, cfn_resource *r, json_t *p)
     return 0;
 }
 
-static void fill_throttle(json_t *t, model_throttle *out)
+void cfn_throttle(const json_t *t, model_throttle *out)
 {
     if (!json_is_object(t))
         return;
@@ -845,7 +845,7 @@ static int build_usage_plan(loader *L, cfn_resource *r, json_t *p)
     u->id = keep_str(L, cfn_physical_id(L, r));
     json_t *n = json_object_get(p, "UsagePlanName");
     u->name = n != NULL ? keep_json_str(L, n) : keep_str(L, r->logical_id);
-    fill_throttle(json_object_get(p, "Throttle"), &u->throttle);
+    cfn_throttle(json_object_get(p, "Throttle"), &u->throttle);
     json_t *q = json_object_get(p, "Quota");
     if (json_is_object(q)) {
         u->quota_set = true;

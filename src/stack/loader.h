@@ -159,6 +159,8 @@ const char *cfn_physical_id(loader *L, cfn_resource *r);
 api_builder *cfn_api_begin(loader *L, cfn_resource *r, json_t *p);
 json_t *cfn_resource_props(loader *L, cfn_resource *r); /* resolved Properties (borrowed) */
 bool cfn_is_true(const json_t *v);
+/* A usage plan's Throttle ({RateLimit, BurstLimit}, numbers or numeric strings) into *out; nothing when absent. */
+void cfn_throttle(const json_t *settings, model_throttle *out);
 const char *cfn_string(loader *L, json_t *v, const char *what); /* string/number as text, else error */
 
 /* cfn.c: building the model from CloudFormation resources */

@@ -21,18 +21,6 @@ static model_api_key *add_key(loader *L, const char *logical_id)
     return k;
 }
 
-static void fill_throttle(json_t *t, model_throttle *out)
-{
-    if (!json_is_object(t))
-        return;
-    json_t *rl = json_object_get(t, "RateLimit"), *bl = json_object_get(t, "BurstLimit");
-    out->set = rl != NULL || bl != NULL;
-    out->rate_limit = json_is_number(rl) ? json_number_value(rl) : json_is_string(rl) ? atof(json_string_value(rl)) : 0;
-    out->burst_limit = json_is_integer(bl)  ? (int)json_integer_value(bl)
-                       : json_is_string(bl) ? atoi(json_string_value(bl))
-                                            : 0;
-}
-
 static int usage_plan(loader *L, api_builder *api, const char *stage, json_t *up)
 {
     const char *create = json_string_value(json_object_get(up, "CreateUsagePlan"));
@@ -54,7 +42,7 @@ static int usage_plan(loader *L, api_builder *api, const char *stage, json_t *up
         plan->id = keep_str(L, loader_gen_id(L, 6, false, plan_logical, NULL));
         json_t *n = json_object_get(up, "UsagePlanName");
         plan->name = n != NULL ? keep_json_str(L, n) : keep_str(L, plan_logical);
-        fill_throttle(json_object_get(up, "Throttle"), &plan->throttle);
+        cfn_throttle(json_object_get(up, "Throttle"), &plan->throttle);
         json_t *q = json_object_get(up, "Quota");
         if (json_is_object(q)) {
             plan->quota_set = true;
