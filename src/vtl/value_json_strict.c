@@ -5,10 +5,14 @@
  * oddities, \u escapes, big integers, invalid JSON, deep nesting) makes this route give up so that the
  * permissive reader decides, errors included. It never reports errors itself.
  *
- * Why it is faster: no per-character bounds checks and stop sets, strings scanned eight bytes at a time,
- * integers converted in the scanning loop, and every list and map allocated once at its exact size from a
- * stack of pending values. */
+ * Why it is faster: one loop with a stack of open containers instead of a call per value; no bounds checks
+ * outside strings (the text is first checked to end in a closing bracket, which stops every other scan);
+ * strings scanned eight bytes at a time; numbers converted in the scanning loop, doubles too when the
+ * conversion is exact without strtod; and every list and map allocated once at its exact size from a stack
+ * of pending values, with repeated keys looked for only when a filter of key hashes says they may be. */
+#include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,86 +23,146 @@
 /* Far below json-smart's limit of 1000 (which counts scalars too): deeper documents take the permissive
  * route, which reports the limit. */
 #define STRICT_MAX_DEPTH 500
-/* Objects up to this many keys look for a repeated key by scanning; larger ones through a hash index. */
-#define SCAN_KEYS 8
+/* Objects up to this many keys look for a repeated key through a 64-bit filter of key hashes (and an exact
+ * comparison only when the filter hits); larger ones through a hash index. */
+#define FILTER_KEYS 16
 
-/* Values travel in registers (vval is 16 bytes): a value stored field by field and loaded whole right after
- * stalls the pipeline. Failure is a value of its own kind. */
-#define FAILED ((vval){.kind = 0xff})
-static inline bool failed(vval v)
+/* Values are handled as their two 8-byte words (see put). */
+_Static_assert(sizeof(vval) == 16 && offsetof(vval, len) + sizeof(uint32_t) <= 8 && offsetof(vval, u) == 8,
+               "a value is a head word (kind, length) and a payload word");
+
+typedef union head_word {
+    struct {
+        uint8_t kind;
+        uint32_t len;
+    } f; /* laid out as vval's first word */
+    uint64_t w;
+} head_word;
+
+typedef union payload_word {
+    const void *ptr;
+    int64_t i;
+    double d;
+    bool b;
+    uint64_t w;
+} payload_word;
+
+static inline uint64_t head(uint8_t kind, uint32_t len)
 {
-    return v.kind == 0xff;
+    head_word h = {.w = 0};
+    h.f.kind = kind;
+    h.f.len = len;
+    return h.w;
+}
+
+static inline uint64_t ptr_word(const void *p)
+{
+    payload_word x = {.w = 0};
+    x.ptr = p;
+    return x.w;
+}
+
+static inline uint64_t bool_word(bool b)
+{
+    payload_word x = {.w = 0};
+    x.b = b;
+    return x.w;
+}
+
+/* A value is written as two 8-byte stores and copied as two 8-byte loads and stores: a 16-byte load of a
+ * value stored in smaller pieces moments before waits for those stores to retire instead of taking their
+ * data directly, and containers are copied right after their last element was pushed. */
+static inline __attribute__((always_inline)) void put(vval *dst, uint64_t lo, uint64_t hi)
+{
+    __asm__("" : "+r"(lo), "+r"(hi)); /* keeps the compiler from merging the words into one wide store */
+    memcpy(dst, &lo, 8);
+    memcpy((char *)dst + 8, &hi, 8);
+}
+
+static inline __attribute__((always_inline)) void copy_value(vval *dst, const vval *src)
+{
+    uint64_t lo, hi;
+    memcpy(&lo, src, 8);
+    memcpy(&hi, (const char *)src + 8, 8);
+    put(dst, lo, hi);
 }
 
 typedef struct sparser {
-    const uint8_t *p, *end;
+    const uint8_t *end;
     arena *a;
-    vval *stack; /* values (and keys) of the containers being read, innermost last */
-    size_t n, cap;
+    vval *stack, *limit; /* values (and keys) of the containers being read, innermost last */
     vval local[256];
-    int depth;
 } sparser;
 
-static __attribute__((noinline)) bool grow(sparser *s)
+/* Doubles the value stack; `*top` is its first free slot, moved with it. */
+static __attribute__((noinline)) bool grow(sparser *s, vval **top)
 {
-    size_t cap = s->cap * 2;
+    size_t n = (size_t)(*top - s->stack), cap = (size_t)(s->limit - s->stack) * 2;
     vval *grown = s->stack == s->local ? malloc(cap * sizeof(vval)) : realloc(s->stack, cap * sizeof(vval));
     if (grown == NULL)
         return false;
     if (s->stack == s->local)
-        memcpy(grown, s->local, s->n * sizeof(vval));
+        memcpy(grown, s->local, n * sizeof(vval));
     s->stack = grown;
-    s->cap = cap;
+    s->limit = grown + cap;
+    *top = grown + n;
     return true;
 }
 
-static inline __attribute__((always_inline)) bool push(sparser *s, vval v)
+#define WS_BITS ((1ull << ' ') | (1ull << '\n') | (1ull << '\r') | (1ull << '\t'))
+
+static inline bool is_ws(uint8_t c)
 {
-    if (s->n == s->cap && !grow(s))
-        return false;
-    s->stack[s->n++] = v;
-    return true;
+    return c <= ' ' && ((WS_BITS >> c) & 1) != 0;
 }
 
-static inline void skip_ws(sparser *s)
+/* Needs no bound: the text's last non-space byte stops it. */
+static inline const uint8_t *skip_ws(const uint8_t *p)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-        s->p++;
+    while (is_ws(*p))
+        p++;
+    return p;
 }
 
-static __attribute__((noinline)) vval decoded_string(sparser *s, const uint8_t *b, size_t n)
+/* The first quote, backslash or non-ASCII byte at or after q, or end. */
+static inline __attribute__((always_inline)) const uint8_t *string_stop(const uint8_t *q, const uint8_t *end)
 {
-    jutil_buf out;
-    jutil_buf_init(&out, s->a, n + 16);
-    jutil_java_decode(&out, b, n);
-    return v_str(jutil_buf_slice(&out));
+    while (end - q >= 8) {
+        uint64_t w = swar_load(q);
+        /* the high-bit test is exact everywhere and the byte masks up to their first match, so the lowest
+         * mark of the three together is the first stop */
+        uint64_t hit = swar_byte_mask(w, '"') | swar_byte_mask(w, '\\') | (w & SWAR_HIGHS);
+        if (hit != 0)
+            return q + swar_first(hit);
+        q += 8;
+    }
+    while (q < end && *q != '"' && *q != '\\' && *q < 0x80)
+        q++;
+    return q;
 }
 
-static inline __attribute__((always_inline)) vval string_value(sparser *s, const uint8_t *b, size_t n, bool high,
-                                                               bool in_doc)
+static inline uint64_t string_head(size_t n)
 {
-    if (n == 0)
-        return v_str(SLICE_LIT(""));
-    if (high) /* Java's decoding of the bytes, as the permissive reader does */
-        return decoded_string(s, b, n);
-    if (in_doc)
-        return v_str(slice_make((const char *)b, n));
-    return v_str(arena_slice_dup(s->a, slice_make((const char *)b, n)));
+    return head(V_STRING, (uint32_t)n);
 }
 
-/* A string with backslash escapes, the opening quote behind; false for an escape outside the common set. */
-static vval escaped_string(sparser *s)
+/* A string with backslash escapes from its first byte: the text unescaped into the arena, in Java's
+ * decoding when it holds non-ASCII bytes. NULL for an escape outside the common set or no closing quote. */
+static const uint8_t *escaped_string(sparser *s, const uint8_t *start, uint64_t *lo, uint64_t *hi)
 {
-    /* the unescaped text is never longer than the quoted one */
-    const uint8_t *q = s->p;
-    while (q < s->end && *q != '"')
+    const uint8_t *q = start, *end = s->end;
+    while (q < end && *q != '"') {
+        if (*q == '\\' && end - q < 2)
+            return NULL;
         q += *q == '\\' ? 2 : 1;
-    if (q >= s->end)
-        return FAILED;
-    char *buf = arena_alloc(s->a, (size_t)(q - s->p));
+    }
+    if (q >= end)
+        return NULL;
+    /* the unescaped text is never longer than the quoted one, nor empty (an escape gives a character) */
+    char *buf = arena_alloc(s->a, (size_t)(q - start));
     size_t len = 0;
     uint8_t acc = 0;
-    for (const uint8_t *r = s->p; r < q; r++) {
+    for (const uint8_t *r = start; r < q; r++) {
         uint8_t c = *r;
         if (c == '\\') {
             switch (*++r) {
@@ -123,304 +187,436 @@ static vval escaped_string(sparser *s)
                 c = '\t';
                 break;
             default:
-                return FAILED;
+                return NULL;
             }
         }
         acc |= c;
         buf[len++] = (char)c;
     }
-    s->p = q + 1;
-    return string_value(s, (const uint8_t *)buf, len, (acc & 0x80) != 0, true);
-}
-
-/* After an element of an array or object: 1 when a comma (and white space) follows, 0 when `close` ends
- * the container (consumed), -1 otherwise. */
-static inline int after_element(sparser *s, uint8_t close)
-{
-    skip_ws(s);
-    if (s->p == s->end)
-        return -1;
-    if (*s->p == close) {
-        s->p++;
-        return 0;
+    slice text = slice_make(buf, len);
+    if (acc & 0x80) { /* Java's decoding of the bytes, as the permissive reader does */
+        jutil_buf out;
+        jutil_buf_init(&out, s->a, len + 16);
+        jutil_java_decode(&out, (const uint8_t *)buf, len);
+        text = jutil_buf_slice(&out);
     }
-    if (*s->p != ',')
-        return -1;
-    s->p++;
-    skip_ws(s);
-    return 1;
+    *lo = string_head(text.len);
+    *hi = ptr_word(text.ptr);
+    return q + 1;
 }
 
-/* A string, standing on its opening quote. */
-static inline vval read_string(sparser *s)
+/* The rest of a string whose scan stopped at q, on a backslash or a non-ASCII byte (or at the end). */
+static __attribute__((noinline)) const uint8_t *string_slow(sparser *s, const uint8_t *start, const uint8_t *q,
+                                                            uint64_t *lo, uint64_t *hi)
 {
-    const uint8_t *start = ++s->p, *q = start;
-    uint64_t high = 0;
-    for (;;) {
-        if (s->end - q >= 8) {
+    const uint8_t *end = s->end;
+    if (q == end)
+        return NULL;
+    if (*q != '\\') { /* non-ASCII: on to the closing quote, unless an escape comes first */
+        while (end - q >= 8) {
             uint64_t w = swar_load(q);
             uint64_t hit = swar_byte_mask(w, '"') | swar_byte_mask(w, '\\');
-            if (hit == 0) {
-                high |= w;
-                q += 8;
-                continue;
+            if (hit != 0) {
+                q += swar_first(hit);
+                break;
             }
-            size_t k = (size_t)__builtin_ctzll(hit) / 8; /* bytes before the quote or backslash */
-            high |= k ? w & (~0ULL >> (64 - 8 * k)) : 0;
-            q += k;
-        } else {
-            while (q < s->end && *q != '"' && *q != '\\')
-                high |= *q++;
-            if (q == s->end)
-                return FAILED;
+            q += 8;
         }
-        break;
+        while (q < end && *q != '"' && *q != '\\')
+            q++;
+        if (q == end)
+            return NULL;
+        if (*q == '"') { /* Java's decoding of the bytes, as the permissive reader does */
+            size_t n = (size_t)(q - start);
+            jutil_buf out;
+            jutil_buf_init(&out, s->a, n + 16);
+            jutil_java_decode(&out, start, n);
+            slice text = jutil_buf_slice(&out);
+            *lo = string_head(text.len);
+            *hi = ptr_word(text.ptr);
+            return q + 1;
+        }
     }
-    if (*q == '\\')
-        return escaped_string(s);
-    s->p = q + 1;
-    return string_value(s, start, (size_t)(q - start), swar_has_high(high), true);
+    return escaped_string(s, start, lo, hi);
 }
 
-static inline bool is_digit(uint8_t c)
+/* A string, p on its opening quote; the position after the closing quote, or NULL. Strings without escapes
+ * or non-ASCII bytes point into the text. */
+static inline __attribute__((always_inline)) const uint8_t *read_string(sparser *s, const uint8_t *p, uint64_t *lo,
+                                                                        uint64_t *hi)
 {
-    return c >= '0' && c <= '9';
+    const uint8_t *start = p + 1, *q = string_stop(start, s->end);
+    if (__builtin_expect(q == s->end || *q != '"', 0))
+        return string_slow(s, start, q, lo, hi);
+    size_t n = (size_t)(q - start);
+    *lo = string_head(n);
+    *hi = ptr_word(n ? (const char *)start : "");
+    return q + 1;
 }
 
-/* A number in RFC 8259 form; integers of up to 18 digits are converted here, others with a fraction or an
- * exponent by strtod as the permissive reader does, longer integers are left to it (json-smart's BigInteger
- * rules). */
-static vval read_number(sparser *s)
+/* Powers of ten a double holds exactly. */
+static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The fraction and exponent of a number whose integer digits (nint of them, value m, text from `start`) end at
+ * p. Exact, as strtod is, without strtod when the digits fit a double's mantissa and the power of ten is exact:
+ * one correctly rounded multiplication or division then gives the nearest double (Clinger's fast path). */
+static const uint8_t *read_real(const uint8_t *start, const uint8_t *p, uint64_t m, size_t ndigits, bool neg,
+                                uint64_t *lo, uint64_t *hi)
 {
-    const uint8_t *start = s->p, *q = s->p;
-    bool neg = *q == '-';
-    if (neg)
-        q++;
-    if (q == s->end || !is_digit(*q))
-        return FAILED;
-    const uint8_t *digits = q;
-    uint64_t v = 0;
-    if (*q == '0')
-        q++;
-    else
-        while (q < s->end && is_digit(*q))
-            v = v * 10 + (uint64_t)(*q++ - '0');
-    if (q < s->end && is_digit(*q)) /* a leading zero: json-smart's reading of it is not strict JSON's */
-        return FAILED;
-    bool real = false;
-    if (q < s->end && *q == '.') {
-        real = true;
-        if (++q == s->end || !is_digit(*q))
-            return FAILED;
-        while (q < s->end && is_digit(*q))
-            q++;
+    int64_t exp10 = 0;
+    if (*p == '.') {
+        const uint8_t *frac = ++p;
+        unsigned d = (unsigned)*p - '0';
+        if (d > 9)
+            return NULL;
+        do {
+            m = m * 10 + d; /* wraps past 19 digits: then unused */
+            d = (unsigned)*++p - '0';
+        } while (d <= 9);
+        ndigits += (size_t)(p - frac);
+        exp10 = -(int64_t)(p - frac);
     }
-    if (q < s->end && (*q == 'e' || *q == 'E')) {
-        real = true;
-        q++;
-        if (q < s->end && (*q == '+' || *q == '-'))
-            q++;
-        if (q == s->end || !is_digit(*q))
-            return FAILED;
-        while (q < s->end && is_digit(*q))
-            q++;
+    if ((*p | 0x20) == 'e') {
+        p++;
+        bool eneg = *p == '-';
+        if (*p == '+' || *p == '-')
+            p++;
+        unsigned d = (unsigned)*p - '0';
+        if (d > 9)
+            return NULL;
+        int64_t e = 0;
+        do {
+            if (e < 1000000)
+                e = e * 10 + d;
+            d = (unsigned)*++p - '0';
+        } while (d <= 9);
+        exp10 += eneg ? -e : e;
     }
-    s->p = q;
-    if (!real) {
-        if (q - digits > 18)
-            return FAILED;
-        return v_integral(neg ? -(int64_t)v : (int64_t)v);
+    payload_word x = {.w = 0};
+#if FLT_EVAL_METHOD == 0 /* each operation rounded to double, as the fast path needs */
+    if (ndigits <= 19 && m <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+        double v = (double)m;
+        v = exp10 < 0 ? v / POW10[-exp10] : v * POW10[exp10];
+        x.d = neg ? -v : v;
+        *lo = head(V_DOUBLE, 0);
+        *hi = x.w;
+        return p;
     }
+#endif
     char small[64];
-    size_t len = (size_t)(q - start);
+    size_t len = (size_t)(p - start);
     if (len >= sizeof small)
-        return FAILED;
+        return NULL;
     memcpy(small, start, len);
     small[len] = '\0';
     double d = strtod(small, NULL);
     if (isinf(d)) /* json-smart's Infinity: the permissive reader's business */
-        return FAILED;
-    return v_double(d);
+        return NULL;
+    x.d = d;
+    *lo = head(V_DOUBLE, 0);
+    *hi = x.w;
+    return p;
 }
 
-static inline bool word(sparser *s, const char *w, size_t n)
+/* A number in RFC 8259 form, p on its first character; integers of up to 18 digits are converted here,
+ * longer ones are left to the permissive reader (json-smart's BigInteger rules). Needs no bound: the text's
+ * last byte is a bracket. */
+static inline __attribute__((always_inline)) const uint8_t *read_number(const uint8_t *p, uint64_t *lo, uint64_t *hi)
 {
-    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
-        return false;
-    s->p += n;
-    return true;
-}
-
-static vval read_value(sparser *s);
-
-static vval read_array(sparser *s)
-{
-    size_t base = s->n;
-    s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == ']') {
-        s->p++;
+    const uint8_t *start = p;
+    bool neg = *p == '-';
+    p += neg;
+    const uint8_t *digits = p;
+    uint64_t m = 0;
+    unsigned d = (unsigned)*p - '0';
+    if (d > 9)
+        return NULL;
+    if (d == 0) {
+        if ((unsigned)*++p - '0' <= 9) /* a leading zero: json-smart's reading of it is not strict JSON's */
+            return NULL;
     } else {
-        for (;;) {
-            vval v = read_value(s);
-            if (failed(v) || !push(s, v))
-                return FAILED;
-            int more = after_element(s, ']');
-            if (more < 0)
-                return FAILED;
-            if (more == 0)
-                break;
-        }
+        do {
+            m = m * 10 + d;
+            d = (unsigned)*++p - '0';
+        } while (d <= 9);
     }
-    size_t n = s->n - base;
-    vlist *l = vlist_new(s->a, n, true);
-    memcpy(l->items, s->stack + base, n * sizeof(vval));
-    l->n = n;
-    s->n = base;
-    return (vval){.kind = V_LIST, .u.l = l};
+    size_t nint = (size_t)(p - digits);
+    if (__builtin_expect(*p == '.' || (*p | 0x20) == 'e', 0))
+        return read_real(start, p, m, nint, neg, lo, hi);
+    if (nint > 18)
+        return NULL;
+    int64_t i = neg ? -(int64_t)m : (int64_t)m;
+    *lo = head(i >= INT32_MIN && i <= INT32_MAX ? V_INT : V_LONG, 0); /* as v_integral */
+    *hi = (uint64_t)i;
+    return p;
 }
 
-/* Copies a value just pushed as two 8-byte words as two 8-byte words: a 16-byte load of it would wait for
- * both stores to retire instead of taking their data directly. */
-static inline __attribute__((always_inline)) void copy_value(vval *dst, const vval *src)
-{
-    uint64_t lo, hi;
-    memcpy(&lo, src, 8);
-    memcpy(&hi, (const char *)src + 8, 8);
-    __asm__("" : "+r"(lo), "+r"(hi));
-    memcpy(dst, &lo, 8);
-    memcpy((char *)dst + 8, &hi, 8);
-}
-
-static uint32_t key_hash(vval k)
+static uint32_t key_hash(const vval *k)
 {
     uint32_t h = 2166136261u;
-    for (uint32_t i = 0; i < k.len; i++)
-        h = (h ^ (uint8_t)k.u.str[i]) * 16777619u;
+    for (uint32_t i = 0; i < k->len; i++)
+        h = (h ^ (uint8_t)k->u.str[i]) * 16777619u;
     return h;
 }
 
-/* The map of the n key/value pairs at the top of the stack: a repeated key keeps its first place and takes
- * the last value, as LinkedHashMap.put does. */
-static vval build_map(sparser *s, size_t base)
+static inline bool same_key(const vval *a, const vval *b)
 {
-    size_t pairs = (s->n - base) / 2;
-    vmap *m = vmap_new(s->a, pairs);
-    const vval *kv = s->stack + base;
-    if (pairs <= SCAN_KEYS) {
+    return a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
+}
+
+/* Does any of the `pairs` keys of kv (keys and values alternating) repeat an earlier one? */
+static bool has_repeated_key(const vval *kv, size_t pairs)
+{
+    if (pairs > FILTER_KEYS)
+        return true; /* the hash index decides */
+    uint64_t seen = 0;
+    for (size_t i = 0; i < pairs; i++) {
+        const vval *k = &kv[2 * i];
+        uint32_t x = k->len == 0
+                         ? 0
+                         : k->len | (uint32_t)(uint8_t)k->u.str[0] << 8 | (uint32_t)(uint8_t)k->u.str[k->len - 1] << 16;
+        uint64_t bit = 1ull << ((x * 0x9e3779b1u) >> 26);
+        if (seen & bit)
+            for (size_t j = 0; j < i; j++)
+                if (same_key(&kv[2 * j], k))
+                    return true;
+        seen |= bit;
+    }
+    return false;
+}
+
+static vmap *new_map(arena *a, size_t cap)
+{
+    cap = cap ? cap : 4; /* as vmap_new: room for a template's puts */
+    vmap *m = arena_alloc(a, sizeof(*m) + 2 * cap * sizeof(vval));
+    m->keys = (vval *)(m + 1);
+    m->vals = m->keys + cap;
+    m->n = 0;
+    m->cap = cap;
+    return m;
+}
+
+/* A repeated key keeps its first place and takes the last value, as LinkedHashMap.put does. */
+static __attribute__((noinline)) vmap *map_with_repeats(arena *a, const vval *kv, size_t pairs)
+{
+    vmap *m = new_map(a, pairs);
+    if (pairs <= FILTER_KEYS) {
         for (size_t i = 0; i < pairs; i++) {
             const vval *key = &kv[2 * i];
             size_t at = 0;
-            while (at < m->n && !(m->keys[at].len == key->len && memcmp(m->keys[at].u.str, key->u.str, key->len) == 0))
+            while (at < m->n && !same_key(&m->keys[at], key))
                 at++;
             if (at == m->n)
                 copy_value(&m->keys[m->n++], key);
             copy_value(&m->vals[at], key + 1);
         }
-        return (vval){.kind = V_MAP, .u.m = m};
+        return m;
     }
     size_t nslots = 16;
     while (nslots < pairs * 2)
         nslots *= 2;
-    uint32_t *slots = arena_calloc(s->a, nslots * sizeof(uint32_t)), mask = (uint32_t)nslots - 1;
+    uint32_t *slots = arena_calloc(a, nslots * sizeof(uint32_t)), mask = (uint32_t)nslots - 1;
     for (size_t i = 0; i < pairs; i++) {
-        vval key = kv[2 * i];
+        const vval *key = &kv[2 * i];
         uint32_t h = key_hash(key) & mask;
         for (;;) {
             if (slots[h] == 0) {
                 slots[h] = (uint32_t)m->n + 1;
-                m->keys[m->n] = key;
-                m->vals[m->n++] = kv[2 * i + 1];
+                copy_value(&m->keys[m->n], key);
+                copy_value(&m->vals[m->n++], key + 1);
                 break;
             }
-            vval old = m->keys[slots[h] - 1];
-            if (old.len == key.len && memcmp(old.u.str, key.u.str, key.len) == 0) {
-                m->vals[slots[h] - 1] = kv[2 * i + 1];
+            if (same_key(&m->keys[slots[h] - 1], key)) {
+                copy_value(&m->vals[slots[h] - 1], key + 1);
                 break;
             }
             h = (h + 1) & mask;
         }
     }
-    return (vval){.kind = V_MAP, .u.m = m};
-}
-
-static vval read_object(sparser *s)
-{
-    size_t base = s->n;
-    s->p++;
-    skip_ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-    } else {
-        for (;;) {
-            if (s->p == s->end || *s->p != '"')
-                return FAILED;
-            vval k = read_string(s);
-            if (failed(k))
-                return FAILED;
-            skip_ws(s);
-            if (s->p == s->end || *s->p != ':')
-                return FAILED;
-            s->p++;
-            skip_ws(s);
-            vval v = read_value(s);
-            if (failed(v) || !push(s, k) || !push(s, v))
-                return FAILED;
-            int more = after_element(s, '}');
-            if (more < 0)
-                return FAILED;
-            if (more == 0)
-                break;
-        }
-    }
-    vval m = build_map(s, base);
-    s->n = base;
     return m;
 }
 
-/* A value, standing on its first character (whitespace before it already skipped). */
-static vval read_value(sparser *s)
+/* The map of the `pairs` key/value pairs at kv. */
+static vmap *build_map(arena *a, const vval *kv, size_t pairs)
 {
-    if (s->p == s->end)
-        return FAILED;
-    switch (*s->p) {
+    if (pairs > 1 && has_repeated_key(kv, pairs))
+        return map_with_repeats(a, kv, pairs);
+    vmap *m = new_map(a, pairs);
+    for (size_t i = 0; i < pairs; i++) {
+        copy_value(&m->keys[i], &kv[2 * i]);
+        copy_value(&m->vals[i], &kv[2 * i + 1]);
+    }
+    m->n = pairs;
+    return m;
+}
+
+static vlist *build_list(arena *a, const vval *items, size_t n)
+{
+    size_t cap = n ? n : 4; /* as vlist_new */
+    vlist *l = arena_alloc(a, sizeof(*l) + cap * sizeof(vval));
+    l->items = (vval *)(l + 1);
+    l->n = n;
+    l->cap = cap;
+    l->json = true;
+    for (size_t i = 0; i < n; i++)
+        copy_value(&l->items[i], &items[i]);
+    return l;
+}
+
+/* The document from its first bracket p to its last, `last`. The loop keeps the innermost open container in
+ * registers (where its values start on the stack, whether it is an object) and the outer ones in `frames`. */
+static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
+{
+    vval *top = s->stack;
+    uint32_t frames[STRICT_MAX_DEPTH]; /* an outer container: its stack base, and bit 31 for an object */
+    int depth = 0;
+    size_t base = 0;
+    bool in_obj = false;
+    uint64_t lo, hi;
+
+#define PUSH()                                                                                                         \
+    do {                                                                                                               \
+        if (__builtin_expect(top == s->limit, 0) && !grow(s, &top))                                                    \
+            return false;                                                                                              \
+        put(top++, lo, hi);                                                                                            \
+    } while (0)
+
+    if (*p == '[')
+        goto open_array;
+open_object:
+    if (depth == STRICT_MAX_DEPTH)
+        return false;
+    frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
+    base = (size_t)(top - s->stack);
+    in_obj = true;
+    p = skip_ws(p + 1);
+    if (*p == '}')
+        goto close_object;
+key:
+    if (*p != '"')
+        return false;
+    if ((p = read_string(s, p, &lo, &hi)) == NULL)
+        return false;
+    PUSH();
+    /* the usual separators, ":" and ": ", without a loop */
+    if (*p != ':') {
+        p = skip_ws(p);
+        if (*p != ':')
+            return false;
+    }
+    if (is_ws(*++p))
+        p = skip_ws(p + 1);
+    goto value;
+open_array:
+    if (depth == STRICT_MAX_DEPTH)
+        return false;
+    frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
+    base = (size_t)(top - s->stack);
+    in_obj = false;
+    p = skip_ws(p + 1);
+    if (*p == ']')
+        goto close_array;
+value:
+    switch (*p) {
     case '"':
-        return read_string(s);
+        if ((p = read_string(s, p, &lo, &hi)) == NULL)
+            return false;
+        break;
     case '{':
-    case '[': {
-        if (++s->depth > STRICT_MAX_DEPTH)
-            return FAILED;
-        vval v = *s->p == '{' ? read_object(s) : read_array(s);
-        s->depth--;
-        return v;
-    }
+        goto open_object;
+    case '[':
+        goto open_array;
+    /* letter by letter: the last byte being a bracket stops a mismatch before the end */
     case 't':
-        return word(s, "true", 4) ? v_bool(true) : FAILED;
+        if (p[1] != 'r' || p[2] != 'u' || p[3] != 'e')
+            return false;
+        p += 4;
+        lo = head(V_BOOL, 0);
+        hi = bool_word(true);
+        break;
     case 'f':
-        return word(s, "false", 5) ? v_bool(false) : FAILED;
+        if (p[1] != 'a' || p[2] != 'l' || p[3] != 's' || p[4] != 'e')
+            return false;
+        p += 5;
+        lo = head(V_BOOL, 0);
+        hi = bool_word(false);
+        break;
     case 'n':
-        return word(s, "null", 4) ? v_null() : FAILED;
+        if (p[1] != 'u' || p[2] != 'l' || p[3] != 'l')
+            return false;
+        p += 4;
+        lo = head(V_NULL, 0);
+        hi = 0;
+        break;
     default:
-        return read_number(s);
+        if ((p = read_number(p, &lo, &hi)) == NULL)
+            return false;
     }
+    PUSH();
+after_element:
+    if (is_ws(*p))
+        p = skip_ws(p + 1);
+    if (*p == ',') {
+        if (is_ws(*++p))
+            p = skip_ws(p + 1);
+        if (in_obj)
+            goto key;
+        goto value;
+    }
+    if (*p == '}' && in_obj)
+        goto close_object;
+    if (*p == ']' && !in_obj)
+        goto close_array;
+    return false;
+
+close_object:
+    /* only the outermost container ends on the last bracket; anything after it is not strict JSON */
+    if ((p == last) != (depth == 1))
+        return false;
+    p++;
+    lo = head(V_MAP, 0);
+    hi = ptr_word(build_map(s->a, s->stack + base, (size_t)(top - s->stack - base) / 2));
+    goto closed;
+close_array:
+    if ((p == last) != (depth == 1))
+        return false;
+    p++;
+    lo = head(V_LIST, 0);
+    hi = ptr_word(build_list(s->a, s->stack + base, (size_t)(top - s->stack - base)));
+closed:
+    top = s->stack + base;
+    depth--;
+    base = frames[depth] & 0x7fffffffu;
+    in_obj = frames[depth] >> 31;
+    if (depth > 0) {
+        PUSH();
+        goto after_element;
+    }
+    put(out, lo, hi);
+    return true;
+#undef PUSH
 }
 
 bool v_parse_json_strict(arena *a, slice text, vval *out)
 {
-    sparser s = {.p = (const uint8_t *)text.ptr, .end = (const uint8_t *)text.ptr + text.len, .a = a};
+    /* stack positions fit 31 bits; documents of a gigabyte are not request bodies anyway */
+    if (text.len == 0 || text.len > (1u << 30))
+        return false;
+    const uint8_t *p = (const uint8_t *)text.ptr, *end = p + text.len, *last = end - 1;
+    /* only containers: a scalar at the top is read by json-smart up to the end of the text, by its own rules;
+     * and the closing bracket at the end is what lets the scans run without bounds */
+    while (last > p && is_ws(*last))
+        last--;
+    if (*last != '}' && *last != ']')
+        return false;
+    p = skip_ws(p);
+    if (*p != '{' && *p != '[')
+        return false;
+    sparser s = {.end = end, .a = a};
     s.stack = s.local;
-    s.cap = sizeof s.local / sizeof s.local[0];
-    skip_ws(&s);
-    /* only containers: a scalar at the top is read by json-smart up to the end of the text, by its own rules */
-    bool ok = false;
-    if (s.p < s.end && (*s.p == '{' || *s.p == '[')) {
-        *out = read_value(&s);
-        ok = !failed(*out);
-    }
-    if (ok) { /* json-smart ignores what follows the document; leaving it to the permissive route is simpler */
-        skip_ws(&s);
-        ok = s.p == s.end;
-    }
+    s.limit = s.local + sizeof s.local / sizeof s.local[0];
+    bool ok = parse(&s, p, last, out);
     if (s.stack != s.local)
         free(s.stack);
     return ok;
