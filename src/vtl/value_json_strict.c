@@ -47,6 +47,11 @@ typedef union payload_word {
     uint64_t w;
 } payload_word;
 
+/* A value being read, as its two words: returned in two registers, never through memory. */
+typedef struct words {
+    uint64_t lo, hi;
+} words;
+
 static inline uint64_t head(uint8_t kind, uint32_t len)
 {
     head_word h = {.w = 0};
@@ -72,8 +77,9 @@ static inline uint64_t bool_word(bool b)
 /* A value is written as two 8-byte stores and copied as two 8-byte loads and stores: a 16-byte load of a
  * value stored in smaller pieces moments before waits for those stores to retire instead of taking their
  * data directly, and containers are copied right after their last element was pushed. */
-static inline __attribute__((always_inline)) void put(vval *dst, uint64_t lo, uint64_t hi)
+static inline __attribute__((always_inline)) void put(vval *dst, words v)
 {
+    uint64_t lo = v.lo, hi = v.hi;
     __asm__("" : "+r"(lo), "+r"(hi)); /* keeps the compiler from merging the words into one wide store */
     memcpy(dst, &lo, 8);
     memcpy((char *)dst + 8, &hi, 8);
@@ -84,7 +90,7 @@ static inline __attribute__((always_inline)) void copy_value(vval *dst, const vv
     uint64_t lo, hi;
     memcpy(&lo, src, 8);
     memcpy(&hi, (const char *)src + 8, 8);
-    put(dst, lo, hi);
+    put(dst, (words){lo, hi});
 }
 
 typedef struct sparser {
@@ -94,19 +100,18 @@ typedef struct sparser {
     vval local[256];
 } sparser;
 
-/* Doubles the value stack; `*top` is its first free slot, moved with it. */
-static __attribute__((noinline)) bool grow(sparser *s, vval **top)
+/* Doubles the value stack whose first free slot is `top`; that slot moved, or NULL. */
+static __attribute__((noinline)) vval *grow(sparser *s, vval *top)
 {
-    size_t n = (size_t)(*top - s->stack), cap = (size_t)(s->limit - s->stack) * 2;
+    size_t n = (size_t)(top - s->stack), cap = (size_t)(s->limit - s->stack) * 2;
     vval *grown = s->stack == s->local ? malloc(cap * sizeof(vval)) : realloc(s->stack, cap * sizeof(vval));
     if (grown == NULL)
-        return false;
+        return NULL;
     if (s->stack == s->local)
         memcpy(grown, s->local, n * sizeof(vval));
     s->stack = grown;
     s->limit = grown + cap;
-    *top = grown + n;
-    return true;
+    return grown + n;
 }
 
 #define WS_BITS ((1ull << ' ') | (1ull << '\n') | (1ull << '\r') | (1ull << '\t'))
@@ -130,17 +135,19 @@ static inline uint64_t string_head(size_t n)
 }
 
 /* A string with backslash escapes from its first byte: the text unescaped into the arena, in Java's
- * decoding when it holds non-ASCII bytes. NULL for an escape outside the common set or no closing quote. */
-static const uint8_t *escaped_string(sparser *s, const uint8_t *start, uint64_t *lo, uint64_t *hi)
+ * decoding when it holds non-ASCII bytes. *pp after the closing quote, or NULL for an escape outside the
+ * common set or no closing quote. */
+static words escaped_string(sparser *s, const uint8_t *start, const uint8_t **pp)
 {
+    *pp = NULL;
     const uint8_t *q = start, *end = s->end;
     while (q < end && *q != '"') {
         if (*q == '\\' && end - q < 2)
-            return NULL;
+            return (words){0, 0};
         q += *q == '\\' ? 2 : 1;
     }
     if (q >= end)
-        return NULL;
+        return (words){0, 0};
     /* the unescaped text is never longer than the quoted one, nor empty (an escape gives a character) */
     char *buf = arena_alloc(s->a, (size_t)(q - start));
     size_t len = 0;
@@ -170,7 +177,7 @@ static const uint8_t *escaped_string(sparser *s, const uint8_t *start, uint64_t 
                 c = '\t';
                 break;
             default:
-                return NULL;
+                return (words){0, 0};
             }
         }
         acc |= c;
@@ -183,18 +190,18 @@ static const uint8_t *escaped_string(sparser *s, const uint8_t *start, uint64_t 
         jutil_java_decode(&out, (const uint8_t *)buf, len);
         text = jutil_buf_slice(&out);
     }
-    *lo = string_head(text.len);
-    *hi = ptr_word(text.ptr);
-    return q + 1;
+    *pp = q + 1;
+    return (words){string_head(text.len), ptr_word(text.ptr)};
 }
 
 /* The rest of a string whose scan stopped at q, on a backslash or a non-ASCII byte (or at the end). */
-static __attribute__((noinline)) const uint8_t *string_slow(sparser *s, const uint8_t *start, const uint8_t *q,
-                                                            uint64_t *lo, uint64_t *hi)
+static __attribute__((noinline)) words string_slow(sparser *s, const uint8_t *start, const uint8_t *q,
+                                                   const uint8_t **pp)
 {
     const uint8_t *end = s->end;
+    *pp = NULL;
     if (q == end)
-        return NULL;
+        return (words){0, 0};
     if (*q != '\\') { /* non-ASCII: on to the closing quote, unless an escape comes first */
         while (end - q >= 8) {
             uint64_t w = swar_load(q);
@@ -208,27 +215,25 @@ static __attribute__((noinline)) const uint8_t *string_slow(sparser *s, const ui
         while (q < end && *q != '"' && *q != '\\')
             q++;
         if (q == end)
-            return NULL;
+            return (words){0, 0};
         if (*q == '"') { /* Java's decoding of the bytes, as the permissive reader does */
             size_t n = (size_t)(q - start);
             jutil_buf out;
             jutil_buf_init(&out, s->a, n + 16);
             jutil_java_decode(&out, start, n);
             slice text = jutil_buf_slice(&out);
-            *lo = string_head(text.len);
-            *hi = ptr_word(text.ptr);
-            return q + 1;
+            *pp = q + 1;
+            return (words){string_head(text.len), ptr_word(text.ptr)};
         }
     }
-    return escaped_string(s, start, lo, hi);
+    return escaped_string(s, start, pp);
 }
 
-/* A string, p on its opening quote; the position after the closing quote, or NULL. Strings without escapes
+/* A string, *pp on its opening quote; *pp then after the closing quote, or NULL. Strings without escapes
  * or non-ASCII bytes point into the text. */
-static inline __attribute__((always_inline)) const uint8_t *read_string(sparser *s, const uint8_t *p, uint64_t *lo,
-                                                                        uint64_t *hi)
+static inline __attribute__((always_inline)) words read_string(sparser *s, const uint8_t *end, const uint8_t **pp)
 {
-    const uint8_t *start = p + 1, *q = start, *end = s->end;
+    const uint8_t *start = *pp + 1, *q = start;
     while (end - q >= 8) {
         uint64_t w = swar_load(q);
         /* the high-bit test is exact everywhere and the byte masks up to their first match, so the lowest
@@ -238,7 +243,7 @@ static inline __attribute__((always_inline)) const uint8_t *read_string(sparser 
         if (hit != 0) {
             q += swar_first(hit);
             if (__builtin_expect((hit & -hit & quote) == 0, 0))
-                return string_slow(s, start, q, lo, hi);
+                goto slow;
             goto closed;
         }
         q += 8;
@@ -246,12 +251,16 @@ static inline __attribute__((always_inline)) const uint8_t *read_string(sparser 
     while (q < end && *q != '"' && *q != '\\' && *q < 0x80)
         q++;
     if (q == end || *q != '"')
-        return string_slow(s, start, q, lo, hi);
+        goto slow;
 closed:;
     size_t n = (size_t)(q - start);
-    *lo = string_head(n);
-    *hi = ptr_word(n ? (const char *)start : "");
-    return q + 1;
+    *pp = q + 1;
+    return (words){string_head(n), ptr_word(n ? (const char *)start : "")};
+slow:;
+    const uint8_t *after; /* not pp itself: the reader's position stays in a register */
+    words v = string_slow(s, start, q, &after);
+    *pp = after;
+    return v;
 }
 
 /* Powers of ten a double holds exactly. */
@@ -261,15 +270,15 @@ static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1
 /* The fraction and exponent of a number whose integer digits (nint of them, value m, text from `start`) end at
  * p. Exact, as strtod is, without strtod when the digits fit a double's mantissa and the power of ten is exact:
  * one correctly rounded multiplication or division then gives the nearest double (Clinger's fast path). */
-static const uint8_t *read_real(const uint8_t *start, const uint8_t *p, uint64_t m, size_t ndigits, bool neg,
-                                uint64_t *lo, uint64_t *hi)
+static words read_real(const uint8_t *start, const uint8_t *p, uint64_t m, size_t ndigits, bool neg, const uint8_t **pp)
 {
+    *pp = NULL;
     int64_t exp10 = 0;
     if (*p == '.') {
         const uint8_t *frac = ++p;
         unsigned d = (unsigned)*p - '0';
         if (d > 9)
-            return NULL;
+            return (words){0, 0};
         do {
             m = m * 10 + d; /* wraps past 19 digits: then unused */
             d = (unsigned)*++p - '0';
@@ -284,7 +293,7 @@ static const uint8_t *read_real(const uint8_t *start, const uint8_t *p, uint64_t
             p++;
         unsigned d = (unsigned)*p - '0';
         if (d > 9)
-            return NULL;
+            return (words){0, 0};
         int64_t e = 0;
         do {
             if (e < 1000000)
@@ -299,42 +308,40 @@ static const uint8_t *read_real(const uint8_t *start, const uint8_t *p, uint64_t
         double v = (double)m;
         v = exp10 < 0 ? v / POW10[-exp10] : v * POW10[exp10];
         x.d = neg ? -v : v;
-        *lo = head(V_DOUBLE, 0);
-        *hi = x.w;
-        return p;
+        *pp = p;
+        return (words){head(V_DOUBLE, 0), x.w};
     }
 #endif
     char small[64];
     size_t len = (size_t)(p - start);
     if (len >= sizeof small)
-        return NULL;
+        return (words){0, 0};
     memcpy(small, start, len);
     small[len] = '\0';
     double d = strtod(small, NULL);
     if (isinf(d)) /* json-smart's Infinity: the permissive reader's business */
-        return NULL;
+        return (words){0, 0};
     x.d = d;
-    *lo = head(V_DOUBLE, 0);
-    *hi = x.w;
-    return p;
+    *pp = p;
+    return (words){head(V_DOUBLE, 0), x.w};
 }
 
-/* A number in RFC 8259 form, p on its first character; integers of up to 18 digits are converted here,
- * longer ones are left to the permissive reader (json-smart's BigInteger rules). Needs no bound: the text's
- * last byte is a bracket. */
-static inline __attribute__((always_inline)) const uint8_t *read_number(const uint8_t *p, uint64_t *lo, uint64_t *hi)
+/* A number in RFC 8259 form, *pp on its first character; *pp then after it, or NULL. Integers of up to 18
+ * digits are converted here, longer ones are left to the permissive reader (json-smart's BigInteger rules).
+ * Needs no bound: the text's last byte is a bracket. */
+static inline __attribute__((always_inline)) words read_number(const uint8_t **pp)
 {
-    const uint8_t *start = p;
+    const uint8_t *p = *pp, *start = p;
     bool neg = *p == '-';
     p += neg;
     const uint8_t *digits = p;
     uint64_t m = 0;
     unsigned d = (unsigned)*p - '0';
     if (d > 9)
-        return NULL;
+        goto fail;
     if (d == 0) {
         if ((unsigned)*++p - '0' <= 9) /* a leading zero: json-smart's reading of it is not strict JSON's */
-            return NULL;
+            goto fail;
     } else {
         do {
             m = m * 10 + d;
@@ -342,14 +349,20 @@ static inline __attribute__((always_inline)) const uint8_t *read_number(const ui
         } while (d <= 9);
     }
     size_t nint = (size_t)(p - digits);
-    if (__builtin_expect(*p == '.' || (*p | 0x20) == 'e', 0))
-        return read_real(start, p, m, nint, neg, lo, hi);
+    if (__builtin_expect(*p == '.' || (*p | 0x20) == 'e', 0)) {
+        const uint8_t *after; /* not pp itself: the reader's position stays in a register */
+        words v = read_real(start, p, m, nint, neg, &after);
+        *pp = after;
+        return v;
+    }
     if (nint > 18)
-        return NULL;
+        goto fail;
     int64_t i = neg ? -(int64_t)m : (int64_t)m;
-    *lo = head(i >= INT32_MIN && i <= INT32_MAX ? V_INT : V_LONG, 0); /* as v_integral */
-    *hi = (uint64_t)i;
-    return p;
+    *pp = p;
+    return (words){head(i >= INT32_MIN && i <= INT32_MAX ? V_INT : V_LONG, 0), (uint64_t)i}; /* as v_integral */
+fail:
+    *pp = NULL;
+    return (words){0, 0};
 }
 
 static uint32_t key_hash(const vval *k)
@@ -468,18 +481,22 @@ static vlist *build_list(arena *a, const vval *items, size_t n)
  * registers (where its values start on the stack, whether it is an object) and the outer ones in `frames`. */
 static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
 {
-    vval *top = s->stack;
+    const uint8_t *end = s->end;
+    vval *top = s->stack, *limit = s->limit;
     uint32_t frames[STRICT_MAX_DEPTH]; /* an outer container: its stack base, and bit 31 for an object */
     int depth = 0;
     size_t base = 0;
     bool in_obj = false;
-    uint64_t lo, hi;
+    words v;
 
 #define PUSH()                                                                                                         \
     do {                                                                                                               \
-        if (__builtin_expect(top == s->limit, 0) && !grow(s, &top))                                                    \
-            return false;                                                                                              \
-        put(top++, lo, hi);                                                                                            \
+        if (__builtin_expect(top == limit, 0)) {                                                                       \
+            if ((top = grow(s, top)) == NULL)                                                                          \
+                return false;                                                                                          \
+            limit = s->limit;                                                                                          \
+        }                                                                                                              \
+        put(top++, v);                                                                                                 \
     } while (0)
 
     if (*p == '[')
@@ -496,7 +513,7 @@ open_object:
 key:
     if (*p != '"')
         return false;
-    if ((p = read_string(s, p, &lo, &hi)) == NULL)
+    if (v = read_string(s, end, &p), p == NULL)
         return false;
     PUSH();
     /* the usual separators, ":" and ": ", without a loop */
@@ -519,15 +536,11 @@ open_array:
         goto close_array;
 value:
     if (*p == '"') { /* the most common value by far: ahead of the switch's indirect jump */
-        if ((p = read_string(s, p, &lo, &hi)) == NULL)
+        if (v = read_string(s, end, &p), p == NULL)
             return false;
         goto have_value;
     }
     switch (*p) {
-    case '"':
-        if ((p = read_string(s, p, &lo, &hi)) == NULL)
-            return false;
-        break;
     case '{':
         goto open_object;
     case '[':
@@ -537,25 +550,22 @@ value:
         if (p[1] != 'r' || p[2] != 'u' || p[3] != 'e')
             return false;
         p += 4;
-        lo = head(V_BOOL, 0);
-        hi = bool_word(true);
+        v = (words){head(V_BOOL, 0), bool_word(true)};
         break;
     case 'f':
         if (p[1] != 'a' || p[2] != 'l' || p[3] != 's' || p[4] != 'e')
             return false;
         p += 5;
-        lo = head(V_BOOL, 0);
-        hi = bool_word(false);
+        v = (words){head(V_BOOL, 0), bool_word(false)};
         break;
     case 'n':
         if (p[1] != 'u' || p[2] != 'l' || p[3] != 'l')
             return false;
         p += 4;
-        lo = head(V_NULL, 0);
-        hi = 0;
+        v = (words){head(V_NULL, 0), 0};
         break;
     default:
-        if ((p = read_number(p, &lo, &hi)) == NULL)
+        if (v = read_number(&p), p == NULL)
             return false;
     }
 have_value:
@@ -581,15 +591,13 @@ close_object:
     if ((p == last) != (depth == 1))
         return false;
     p++;
-    lo = head(V_MAP, 0);
-    hi = ptr_word(build_map(s->a, s->stack + base, (size_t)(top - s->stack - base) / 2));
+    v = (words){head(V_MAP, 0), ptr_word(build_map(s->a, s->stack + base, (size_t)(top - s->stack - base) / 2))};
     goto closed;
 close_array:
     if ((p == last) != (depth == 1))
         return false;
     p++;
-    lo = head(V_LIST, 0);
-    hi = ptr_word(build_list(s->a, s->stack + base, (size_t)(top - s->stack - base)));
+    v = (words){head(V_LIST, 0), ptr_word(build_list(s->a, s->stack + base, (size_t)(top - s->stack - base)))};
 closed:
     top = s->stack + base;
     depth--;
@@ -599,7 +607,7 @@ closed:
         PUSH();
         goto after_element;
     }
-    put(out, lo, hi);
+    put(out, v);
     return true;
 #undef PUSH
 }
