@@ -23,8 +23,8 @@
 /* Far below json-smart's limit of 1000 (which counts scalars too): deeper documents take the permissive
  * route, which reports the limit. */
 #define STRICT_MAX_DEPTH 500
-/* Objects up to this many keys look for a repeated key through a 64-bit filter of key hashes (and an exact
- * comparison only when the filter hits); larger ones through a hash index. */
+/* Objects up to this many keys look for a repeated key only when two keys have the same length; larger ones
+ * through a hash index. */
 #define FILTER_KEYS 16
 
 /* Values are handled as their two 8-byte words (see put). */
@@ -375,27 +375,17 @@ static uint32_t key_hash(const vval *k)
 
 static inline bool same_key(const vval *a, const vval *b)
 {
-    return a->len == b->len && memcmp(a->u.str, b->u.str, a->len) == 0;
+    /* keys of one length mostly differ in their first byte: no call for those */
+    return a->len == b->len && (a->len == 0 || (a->u.str[0] == b->u.str[0] && memcmp(a->u.str, b->u.str, a->len) == 0));
 }
 
-/* Does any of the `pairs` keys of kv (keys and values alternating) repeat an earlier one? */
-static bool has_repeated_key(const vval *kv, size_t pairs)
+/* Do two of the n keys repeat? Asked only when two have the same length modulo 64. */
+static __attribute__((noinline)) bool has_repeated_key(const vval *keys, size_t n)
 {
-    if (pairs > FILTER_KEYS)
-        return true; /* the hash index decides */
-    uint64_t seen = 0;
-    for (size_t i = 0; i < pairs; i++) {
-        const vval *k = &kv[2 * i];
-        uint32_t x = k->len == 0
-                         ? 0
-                         : k->len | (uint32_t)(uint8_t)k->u.str[0] << 8 | (uint32_t)(uint8_t)k->u.str[k->len - 1] << 16;
-        uint64_t bit = 1ull << ((x * 0x9e3779b1u) >> 26);
-        if (seen & bit)
-            for (size_t j = 0; j < i; j++)
-                if (same_key(&kv[2 * j], k))
-                    return true;
-        seen |= bit;
-    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (same_key(&keys[j], &keys[i]))
+                return true;
     return false;
 }
 
@@ -450,17 +440,30 @@ static __attribute__((noinline)) vmap *map_with_repeats(arena *a, const vval *kv
     return m;
 }
 
-/* The map of the `pairs` key/value pairs at kv. */
+/* The map of the `pairs` key/value pairs at kv. Small objects are copied first and checked for a repeated
+ * key after, and then only when two keys have the same length (modulo 64): a filter built from the words
+ * being copied anyway, so that the usual object with keys of different lengths costs no look at its keys'
+ * text. */
 static vmap *build_map(arena *a, const vval *kv, size_t pairs)
 {
-    if (pairs > 1 && has_repeated_key(kv, pairs))
+    if (pairs > FILTER_KEYS)
         return map_with_repeats(a, kv, pairs);
     vmap *m = new_map(a, pairs);
+    uint64_t seen = 0, twice = 0;
     for (size_t i = 0; i < pairs; i++) {
-        copy_value(&m->keys[i], &kv[2 * i]);
+        head_word k;
+        uint64_t hi;
+        memcpy(&k.w, &kv[2 * i], 8);
+        memcpy(&hi, (const char *)&kv[2 * i] + 8, 8);
+        put(&m->keys[i], (words){k.w, hi});
+        uint64_t bit = 1ull << (k.f.len & 63);
+        twice |= seen & bit;
+        seen |= bit;
         copy_value(&m->vals[i], &kv[2 * i + 1]);
     }
     m->n = pairs;
+    if (__builtin_expect(twice != 0, 0) && has_repeated_key(m->keys, pairs))
+        return map_with_repeats(a, kv, pairs); /* the copy is left unused */
     return m;
 }
 
