@@ -496,6 +496,15 @@ static vmap *build_map(arena *a, const vval *kv, size_t pairs)
     return m;
 }
 
+static inline vmap *single_map(arena *a, words k, words v)
+{
+    vmap *m = new_map(a, 1);
+    put(&m->keys[0], k);
+    put(&m->vals[0], v);
+    m->n = 1;
+    return m;
+}
+
 static vlist *build_list(arena *a, const vval *items, size_t n)
 {
     size_t cap = n ? n : 4; /* as vlist_new */
@@ -531,6 +540,18 @@ static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
         put(top++, v);                                                                                                 \
     } while (0)
 
+/* the usual separators, ":" and ": ", without a loop */
+#define SEPARATOR()                                                                                                    \
+    do {                                                                                                               \
+        if (*p != ':') {                                                                                               \
+            p = skip_ws(p);                                                                                            \
+            if (*p != ':')                                                                                             \
+                return false;                                                                                          \
+        }                                                                                                              \
+        if (is_ws(*++p))                                                                                               \
+            p = skip_ws(p + 1);                                                                                        \
+    } while (0)
+
     if (*p == '[')
         goto open_array;
 open_object:
@@ -542,20 +563,41 @@ open_object:
     p = skip_ws(p + 1);
     if (*p == '}')
         goto close_object;
+    if (*p != '"')
+        return false;
+    if (v = read_string(s, end, &p), p == NULL)
+        return false;
+    SEPARATOR();
+    if (*p == '"') {
+        /* One string in an object of its own, as in DynamoDB's typed values ({"S": "..."}): when it is alone,
+         * the map is built from registers, without the value stack. */
+        words k = v;
+        if (v = read_string(s, end, &p), p == NULL)
+            return false;
+        if (is_ws(*p))
+            p = skip_ws(p + 1);
+        if (*p == '}') {
+            if ((p == last) != (depth == 1))
+                return false;
+            p++;
+            v = (words){head(V_MAP, 0), ptr_word(single_map(s->a, k, v))};
+            goto closed;
+        }
+        words x = v;
+        v = k;
+        PUSH();
+        v = x;
+        goto have_value;
+    }
+    PUSH();
+    goto value;
 key:
     if (*p != '"')
         return false;
     if (v = read_string(s, end, &p), p == NULL)
         return false;
     PUSH();
-    /* the usual separators, ":" and ": ", without a loop */
-    if (*p != ':') {
-        p = skip_ws(p);
-        if (*p != ':')
-            return false;
-    }
-    if (is_ws(*++p))
-        p = skip_ws(p + 1);
+    SEPARATOR();
     goto value;
 open_array:
     if (depth == STRICT_MAX_DEPTH)
@@ -642,6 +684,7 @@ closed:
     put(out, v);
     return true;
 #undef PUSH
+#undef SEPARATOR
 }
 
 bool v_parse_json_strict(arena *a, slice text, vval *out)
