@@ -580,7 +580,9 @@ static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
 {
     const uint8_t *end = s->end;
     const bool plain = plain_text(p, (size_t)(end - p));
-    vval *top = s->stack, *limit = s->limit;
+    /* copies of the parser's fields: stores of values could alias them, and would reload them */
+    vval *stack = s->stack, *top = stack, *limit = s->limit;
+    arena *a = s->a;
     uint32_t frames[STRICT_MAX_DEPTH]; /* an outer container: its stack base, and bit 31 for an object */
     int depth = 0;
     size_t base = 0;
@@ -592,6 +594,7 @@ static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
         if (__builtin_expect(top == limit, 0)) {                                                                       \
             if ((top = grow(s, top)) == NULL)                                                                          \
                 return false;                                                                                          \
+            stack = s->stack;                                                                                          \
             limit = s->limit;                                                                                          \
         }                                                                                                              \
         put(top++, v);                                                                                                 \
@@ -615,7 +618,7 @@ open_object:
     if (depth == STRICT_MAX_DEPTH)
         return false;
     frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
-    base = (size_t)(top - s->stack);
+    base = (size_t)(top - stack);
     in_obj = true;
     p = skip_ws(p + 1);
     if (*p == '}')
@@ -637,7 +640,7 @@ open_object:
             if ((p == last) != (depth == 1))
                 return false;
             p++;
-            v = (words){head(V_MAP, 0), ptr_word(single_map(s->a, k, v))};
+            v = (words){head(V_MAP, 0), ptr_word(single_map(a, k, v))};
             goto closed;
         }
         words x = v;
@@ -660,7 +663,7 @@ open_array:
     if (depth == STRICT_MAX_DEPTH)
         return false;
     frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
-    base = (size_t)(top - s->stack);
+    base = (size_t)(top - stack);
     in_obj = false;
     p = skip_ws(p + 1);
     if (*p == ']')
@@ -722,15 +725,15 @@ close_object:
     if ((p == last) != (depth == 1))
         return false;
     p++;
-    v = (words){head(V_MAP, 0), ptr_word(build_map(s->a, s->stack + base, (size_t)(top - s->stack - base) / 2))};
+    v = (words){head(V_MAP, 0), ptr_word(build_map(a, stack + base, (size_t)(top - stack - base) / 2))};
     goto closed;
 close_array:
     if ((p == last) != (depth == 1))
         return false;
     p++;
-    v = (words){head(V_LIST, 0), ptr_word(build_list(s->a, s->stack + base, (size_t)(top - s->stack - base)))};
+    v = (words){head(V_LIST, 0), ptr_word(build_list(a, stack + base, (size_t)(top - stack - base)))};
 closed:
-    top = s->stack + base;
+    top = stack + base;
     depth--;
     base = frames[depth] & 0x7fffffffu;
     in_obj = frames[depth] >> 31;
