@@ -600,16 +600,28 @@ static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
         put(top++, v);                                                                                                 \
     } while (0)
 
+/* White space where it may be: most often none, or one space after a separator. A byte below ' ' that is not
+ * white space stops skip_ws, and the test that follows refuses it. */
+#define SKIP_WS()                                                                                                      \
+    do {                                                                                                               \
+        if (__builtin_expect(*p <= ' ', 0))                                                                            \
+            p = skip_ws(p);                                                                                            \
+    } while (0)
+#define SKIP_SPACE()                                                                                                   \
+    do {                                                                                                               \
+        p += *p == ' ';                                                                                                \
+        SKIP_WS();                                                                                                     \
+    } while (0)
 /* the usual separators, ":" and ": ", without a loop */
 #define SEPARATOR()                                                                                                    \
     do {                                                                                                               \
         if (*p != ':') {                                                                                               \
-            p = skip_ws(p);                                                                                            \
+            SKIP_WS();                                                                                                 \
             if (*p != ':')                                                                                             \
                 return false;                                                                                          \
         }                                                                                                              \
-        if (is_ws(*++p))                                                                                               \
-            p = skip_ws(p + 1);                                                                                        \
+        p++;                                                                                                           \
+        SKIP_SPACE();                                                                                                  \
     } while (0)
 
     if (*p == '[')
@@ -620,7 +632,8 @@ open_object:
     frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
     base = (size_t)(top - stack);
     in_obj = true;
-    p = skip_ws(p + 1);
+    p++;
+    SKIP_WS();
     if (*p == '}')
         goto close_object;
     if (*p != '"')
@@ -634,10 +647,9 @@ open_object:
         words k = v;
         if (v = read_string(s, end, plain, &p), p == NULL)
             return false;
-        if (is_ws(*p))
-            p = skip_ws(p + 1);
+        SKIP_WS();
         if (*p == '}') {
-            if ((p == last) != (depth == 1))
+            if (p == last && depth != 1) /* see close_object */
                 return false;
             p++;
             v = (words){head(V_MAP, 0), ptr_word(single_map(a, k, v))};
@@ -665,7 +677,8 @@ open_array:
     frames[depth++] = (uint32_t)base | (uint32_t)in_obj << 31;
     base = (size_t)(top - stack);
     in_obj = false;
-    p = skip_ws(p + 1);
+    p++;
+    SKIP_WS();
     if (*p == ']')
         goto close_array;
 value:
@@ -705,11 +718,10 @@ value:
 have_value:
     PUSH();
 after_element:
-    if (is_ws(*p))
-        p = skip_ws(p + 1);
+    SKIP_WS();
     if (*p == ',') {
-        if (is_ws(*++p))
-            p = skip_ws(p + 1);
+        p++;
+        SKIP_SPACE();
         if (in_obj)
             goto key;
         goto value;
@@ -721,14 +733,15 @@ after_element:
     return false;
 
 close_object:
-    /* only the outermost container ends on the last bracket; anything after it is not strict JSON */
-    if ((p == last) != (depth == 1))
+    /* Only the outermost container may end on the last bracket: reading on after it would pass the end. (That
+     * it does end there is checked when it has.) */
+    if (p == last && depth != 1)
         return false;
     p++;
     v = (words){head(V_MAP, 0), ptr_word(build_map(a, stack + base, (size_t)(top - stack - base) / 2))};
     goto closed;
 close_array:
-    if ((p == last) != (depth == 1))
+    if (p == last && depth != 1)
         return false;
     p++;
     v = (words){head(V_LIST, 0), ptr_word(build_list(a, stack + base, (size_t)(top - stack - base)))};
@@ -741,9 +754,13 @@ closed:
         PUSH();
         goto after_element;
     }
+    if (p != last + 1) /* text after the document: not strict JSON */
+        return false;
     put(out, v);
     return true;
 #undef PUSH
+#undef SKIP_WS
+#undef SKIP_SPACE
 #undef SEPARATOR
 }
 
