@@ -11,8 +11,6 @@ struct arena_chunk {
     _Alignas(16) char data[];
 };
 
-#define ALIGN16(n) (((n) + 15) & ~(size_t)15)
-
 static arena_chunk *chunk_new(size_t size, arena_chunk *prev)
 {
     arena_chunk *c = malloc(sizeof(*c) + size);
@@ -71,23 +69,21 @@ void arena_destroy(arena *a)
     a->cur = a->end = NULL;
 }
 
-void *arena_alloc(arena *a, size_t size)
+void *arena_alloc_slow(arena *a, size_t size)
 {
-    size = ALIGN16(size == 0 ? 1 : size);
-    if ((size_t)(a->end - a->cur) < size) {
-        /* Big requests get a chunk of their own so that the free tail of the current one stays usable. */
-        if (size > a->chunk_size / 4) {
-            arena_chunk *big = chunk_new(size, a->large);
-            a->large = big;
-            a->total_bytes += size;
-            return big->data;
-        }
-        if (a->chunk_size < (1u << 20))
-            a->chunk_size *= 2;
-        a->head = chunk_new(a->chunk_size, a->head);
-        a->cur = a->head->data;
-        a->end = a->head->data + a->chunk_size;
+    /* Big requests get a chunk of their own so that the free tail of the current one stays usable. */
+    if (size > a->chunk_size / 4) {
+        arena_chunk *big = chunk_new(size, a->large);
+        a->large = big;
+        a->total_bytes += size;
+        return big->data;
     }
+    if (a->chunk_size < (1u << 20))
+        a->chunk_size *= 2;
+    /* at most a quarter of the old chunk size here, so the request fits the new chunk */
+    a->head = chunk_new(a->chunk_size, a->head);
+    a->cur = a->head->data;
+    a->end = a->head->data + a->chunk_size;
     void *p = a->cur;
     a->cur += size;
     a->total_bytes += size;
@@ -110,7 +106,10 @@ char *arena_strndup(arena *a, const char *s, size_t len)
     return p;
 }
 
-slice arena_slice_dup(arena *a, slice s) { return (slice){arena_strndup(a, s.ptr, s.len), s.len}; }
+slice arena_slice_dup(arena *a, slice s)
+{
+    return (slice){arena_strndup(a, s.ptr, s.len), s.len};
+}
 
 char *arena_vsprintf(arena *a, const char *fmt, va_list ap)
 {

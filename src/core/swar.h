@@ -14,11 +14,15 @@
 #define SWAR_ONES  0x0101010101010101ull
 #define SWAR_HIGHS 0x8080808080808080ull
 
-/* Eight bytes from p, unaligned, in memory order. */
+/* Eight bytes from p, unaligned, the first in the low byte whatever the machine's byte order: the masks
+ * below are exact up to the first marked byte counting from the low end, which must be the first in memory. */
 static inline uint64_t swar_load(const void *p)
 {
     uint64_t w;
     memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
     return w;
 }
 
@@ -28,12 +32,18 @@ static inline bool swar_has_below(uint64_t w, uint8_t n)
     return ((w - SWAR_ONES * n) & ~w & SWAR_HIGHS) != 0;
 }
 
-/* The high bit of each byte equal to c. Exact up to the first such byte in memory order (later bytes
- * may be marked wrongly), so its lowest set bit locates the first match on a little-endian machine. */
+/* The high bit of each byte equal to c. Exact up to the first such byte (later bytes may be marked wrongly),
+ * so with a word from swar_load its lowest set bit locates the first match in memory. */
 static inline uint64_t swar_byte_mask(uint64_t w, uint8_t c)
 {
     uint64_t x = w ^ (SWAR_ONES * c);
     return (x - SWAR_ONES) & ~x & SWAR_HIGHS;
+}
+
+/* The position (0-7) of the first marked byte of a non-zero mask from swar_byte_mask or `w & SWAR_HIGHS`. */
+static inline unsigned swar_first(uint64_t mask)
+{
+    return (unsigned)__builtin_ctzll(mask) / 8;
 }
 
 /* Any byte equal to c? */
