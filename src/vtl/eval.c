@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "vtl/lex.h"
 #include "vtl/parse.h"
+#include "vtl/slots.h"
 
 void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 {
@@ -28,7 +29,7 @@ static bool truthy(rctx *c, const vnode *n);
 
 /* ---------- output ---------- */
 
-static void emit(rctx *c, slice s)
+static void emit_slow(rctx *c, slice s)
 {
     if (c->ctrl == CTRL_ERROR)
         return;
@@ -36,16 +37,22 @@ static void emit(rctx *c, slice s)
         rc_fail(c, 500, "InternalServerErrorException", "rendered output exceeds %u bytes", VTL_MAX_OUTPUT);
         return;
     }
-    /* most writes fit the buffer: copied here instead of through buf_append's checks */
-    jutil_buf *b = c->out;
     if (s.len == 0) /* an empty slice may have no pointer */
         return;
-    if (b->len + s.len + 1 <= b->cap) {
+    jutil_buf_puts(c->out, s);
+}
+
+/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. */
+static inline void emit(rctx *c, slice s)
+{
+    jutil_buf *b = c->out;
+    size_t end = b->len + s.len;
+    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0 && c->ctrl != CTRL_ERROR) {
         memcpy(b->ptr + b->len, s.ptr, s.len);
-        b->len += s.len;
+        b->len = end;
         return;
     }
-    jutil_buf_puts(b, s);
+    emit_slow(c, s);
 }
 
 typedef struct block_ref {
@@ -83,12 +90,6 @@ slice v_to_string(rctx *c, vval v)
 
 /* ---------- variables ---------- */
 
-static bool always_null_when_missing(slice name)
-{
-    return slice_eq_cstr(name, "foreach") || slice_eq_cstr(name, "velocityCount") ||
-           slice_eq_cstr(name, "velocityHasNext") || (name.len && name.ptr[0] == '.');
-}
-
 /* $context is built on its first read: most templates read one field of it or none, and building the
  * maps costs more than the rest of a small render. */
 static vval resolve(rctx *c, vval v)
@@ -100,23 +101,39 @@ static vval resolve(rctx *c, vval v)
     return c->context;
 }
 
-static vval get_global(rctx *c, slice name)
+/* Where name sits in the variables map, -1 when absent. A numbered name (slot != 0) is searched for once per
+ * change to the map's set of names instead of at every reference. */
+static long global_at(rctx *c, slice name, uint32_t slot)
 {
-    long i = vmap_find_str(c->vars, name);
+    if (slot == 0)
+        return vmap_find_str(c->vars, name);
+    var_slot *s = &c->var_at[slot];
+    if (s->gen != c->vars_gen) {
+        s->at = vmap_find_str(c->vars, name);
+        s->gen = c->vars_gen;
+    }
+    return s->at;
+}
+
+static vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
+{
+    long i = global_at(c, name, slot);
     if (i >= 0) {
         if (c->vars->vals[i].kind == V_CONTEXT)
             c->vars->vals[i] = resolve(c, c->vars->vals[i]);
         return c->vars->vals[i];
     }
-    if (slice_eq_cstr(name, "foreach"))
+    if (hint & RH_FOREACH)
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
-    if (always_null_when_missing(name))
+    if (hint & RH_NULL_IF_MISSING)
         return v_null();
     return v_str(SLICE_NULL); /* API Gateway: an unknown name is "" */
 }
 
-static vval get_var(rctx *c, slice name)
+/* The value of reference r's root name: macro frames first (locals, then arguments by name), then globals. */
+static vval get_var(rctx *c, const vnode *r)
 {
+    slice name = r->text;
     for (frame *f = c->frame; f; f = f->parent) {
         long i = vmap_find_str(f->locals, name);
         if (i >= 0 && f->locals->vals[i].kind != V_NULL)
@@ -132,36 +149,36 @@ static vval get_var(rctx *c, slice name)
             return v;
         }
     }
-    return get_global(c, name);
+    return get_global(c, name, r->slot, r->hint);
 }
 
-static void set_var(rctx *c, slice name, vval v)
+/* Map.put on the variables map, through the remembered place when there is one. */
+static void set_global(rctx *c, slice name, uint32_t slot, vval v)
+{
+    long at = global_at(c, name, slot);
+    if (at >= 0) {
+        c->vars->vals[at] = v;
+        return;
+    }
+    vmap_put(c->a, c->vars, v_str(name), v);
+    c->vars_gen++;
+}
+
+static void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
     for (frame *f = c->frame; f; f = f->parent)
         vmap_put(c->a, f->locals, v_str(name), v);
-    vmap_put(c->a, c->vars, v_str(name), v);
-}
-
-/* set_var for the variables a #foreach sets on every iteration: outside macros (no frames to update) the
- * slot found on the first iteration is written directly while it still holds that name. */
-static void set_loop_var(rctx *c, slice name, vval v, long *slot)
-{
-    if (c->frame == NULL && *slot >= 0 && (size_t)*slot < c->vars->n) {
-        vval k = c->vars->keys[*slot];
-        if (k.kind == V_STRING && slice_eq(v_s(k), name)) {
-            c->vars->vals[*slot] = v;
-            return;
-        }
-    }
-    set_var(c, name, v);
-    *slot = c->frame == NULL ? vmap_find_str(c->vars, name) : -1;
+    set_global(c, name, slot, v);
 }
 
 static void remove_var(rctx *c, slice name)
 {
     for (frame *f = c->frame; f; f = f->parent)
         vmap_remove(f->locals, v_str(name));
+    size_t had = c->vars->n;
     vmap_remove(c->vars, v_str(name));
+    if (c->vars->n != had)
+        c->vars_gen++;
 }
 
 /* ---------- references ---------- */
@@ -215,16 +232,41 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
  * $context.name would give it. */
 static bool context_member(rctx *c, const vnode *r, vval *out)
 {
-    if (c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 || r->kids[0]->kind != E_PROP ||
-        !slice_eq_cstr(r->text, "context"))
+    if (!(r->hint & RH_CONTEXT) || c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 ||
+        r->kids[0]->kind != E_PROP || !(r->kids[0]->hint & PH_PLAIN))
         return false;
     slice prop = r->kids[0]->text;
-    if (prop.len == 0 || prop.len >= 120 || slice_eq_cstr(prop, "class")) /* as m_property's limits */
+    if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
         return false;
-    long at = vmap_find_str(c->vars, r->text);
+    long at = global_at(c, r->text, r->slot);
     if (at < 0 || c->vars->vals[at].kind != V_CONTEXT)
         return false;
     return apigw_context_scalar(c, prop, out);
+}
+
+/* m_property on a map for a property site the parser found plain (PH_PLAIN): the same lookup, tried first at
+ * the place the site found its name in the previous map. Keys are unique, so a hit is the search's answer. */
+static vval map_property(rctx *c, const vmap *m, const vnode *p)
+{
+    slice name = p->text;
+    long i = -1;
+    if (p->slot != 0) {
+        uint32_t guess = c->prop_at[p->slot];
+        if (guess < m->n) {
+            vval k = m->keys[guess];
+            if (k.kind == V_STRING && k.len == name.len && slots_same_bytes(k.u.str, name.ptr, name.len))
+                i = (long)guess;
+        }
+        if (i < 0) {
+            i = vmap_find_str(m, name);
+            if (i >= 0)
+                c->prop_at[p->slot] = (uint32_t)i;
+        }
+    } else {
+        i = vmap_find_str(m, name);
+    }
+    vval v = i >= 0 ? m->vals[i] : v_null();
+    return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
 }
 
 static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
@@ -236,12 +278,17 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
     if (upto > 0 && context_member(c, r, &cur))
         i = 1;
     else
-        cur = get_var(c, r->text);
+        cur = get_var(c, r);
     for (; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
         const vnode *m = r->kids[i];
         switch (m->kind) {
         case E_PROP:
-            cur = m_property(c, cur, m->text);
+            if (cur.kind == V_MAP && (m->hint & PH_PLAIN))
+                cur = map_property(c, cur.u.m, m);
+            else if (cur.kind == V_FOREACH && (m->hint & PH_FOREACH_MASK))
+                cur = m_foreach_property(cur.u.f, (m->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+            else
+                cur = m_property(c, cur, m->text);
             break;
         case E_METHOD:
             cur = eval_args_call(c, cur, m);
@@ -297,7 +344,7 @@ static void render_ref(rctx *c, const vnode *r)
 static void set_ref(rctx *c, const vnode *r, vval v)
 {
     if (r->nkids == 0) {
-        set_var(c, r->text, v);
+        set_var(c, r->text, r->slot, v);
         return;
     }
     vval target = eval_ref_upto(c, r, r->nkids - 1);
@@ -586,15 +633,15 @@ static void render_foreach(rctx *c, const vnode *n)
         return; /* not iterable */
     }
     slice name = n->text;
-    long had = vmap_find_str(c->vars, name);
+    const slice count_name = SLICE_LIT("velocityCount"), has_next_name = SLICE_LIT("velocityHasNext");
+    long had = global_at(c, name, n->slot);
     vval old = had >= 0 ? c->vars->vals[had] : v_null();
-    long hc = vmap_find_str(c->vars, SLICE_LIT("velocityCount"));
+    long hc = global_at(c, count_name, SLOT_VELOCITY_COUNT);
     vval old_count = hc >= 0 ? c->vars->vals[hc] : v_null();
-    long hh = vmap_find_str(c->vars, SLICE_LIT("velocityHasNext"));
+    long hh = global_at(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
     vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
-    long count_slot = -1, has_next_slot = -1, item_slot = -1;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
@@ -610,14 +657,12 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_loop_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1), &count_slot);
-        set_loop_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next), &has_next_slot);
-        if (item.kind == V_NULL) {
+        set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
+        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        if (item.kind == V_NULL)
             remove_var(c, name);
-            item_slot = -1;
-        } else {
-            set_loop_var(c, name, item, &item_slot);
-        }
+        else
+            set_var(c, name, n->slot, item);
         render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
@@ -630,17 +675,17 @@ static void render_foreach(rctx *c, const vnode *n)
     if (c->ctrl == CTRL_ERROR)
         return;
     if (had >= 0)
-        set_var(c, name, old);
+        set_var(c, name, n->slot, old);
     else
         remove_var(c, name);
     if (hc >= 0)
-        set_var(c, SLICE_LIT("velocityCount"), old_count);
+        set_var(c, count_name, SLOT_VELOCITY_COUNT, old_count);
     else
-        remove_var(c, SLICE_LIT("velocityCount"));
+        remove_var(c, count_name);
     if (hh >= 0)
-        set_var(c, SLICE_LIT("velocityHasNext"), old_hn);
+        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, old_hn);
     else
-        remove_var(c, SLICE_LIT("velocityHasNext"));
+        remove_var(c, has_next_name);
 }
 
 static void render_macro_call(rctx *c, const vnode *n)
@@ -708,7 +753,7 @@ static void render_node(rctx *c, const vnode *n)
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u steps", VTL_MAX_STEPS);
         return;
     }
-    if (c->a->total_bytes - c->arena_start > VTL_MAX_MEMORY) {
+    if (c->a->total_bytes > c->memory_limit) {
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u bytes of memory",
                 VTL_MAX_MEMORY);
         return;
@@ -751,7 +796,7 @@ static void render_node(rctx *c, const vnode *n)
         block_ref *br = arena_alloc(c->a, sizeof(*br));
         br->body = n->kids[0];
         br->frame = c->frame;
-        set_var(c, n->text, (vval){.kind = V_BLOCK, .u.blk = br});
+        set_var(c, n->text, n->slot, (vval){.kind = V_BLOCK, .u.blk = br});
         return;
     }
     case N_MACRO_DEF:
@@ -788,6 +833,7 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     t->root = vtl_parse(t, t->source, a, 0, err);
     if (t->root == NULL)
         return NULL;
+    slots_number(t, a);
     apigw_precompile(t->root, a);
     for (vmacro *m = t->macros; m; m = m->next)
         apigw_precompile(m->body, a);
@@ -804,6 +850,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.env = env;
     c.err = err;
     c.arena_start = a->total_bytes;
+    c.memory_limit = c.arena_start + VTL_MAX_MEMORY;
     jutil_buf b;
     jutil_buf_init(&b, a, t->source.len + 256);
     c.out = &b;
@@ -815,6 +862,11 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
     vmap_put(a, c.vars, v_str(SLICE_LIT("stageVariables")), (vval){.kind = V_MAP, .u.m = sv});
+    /* the loop variables' numbers are there even in a tree slots_number never saw */
+    uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
+    c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot));
+    c.prop_at = arena_calloc(a, (t->nprops + 1) * sizeof(uint32_t));
+    c.vars_gen = 1;
     render_block(&c, t->root);
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)
