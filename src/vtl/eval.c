@@ -29,7 +29,7 @@ static bool truthy(rctx *c, const vnode *n);
 
 /* ---------- output ---------- */
 
-static void emit_slow(rctx *c, slice s)
+static __attribute__((noinline)) void emit_slow(rctx *c, slice s)
 {
     if (c->ctrl == CTRL_ERROR)
         return;
@@ -42,13 +42,49 @@ static void emit_slow(rctx *c, slice s)
     jutil_buf_puts(c->out, s);
 }
 
+/* n (1 to 32) bytes from s to d: two overlapping loads and stores per width instead of a call to memcpy, which
+ * costs more than the copy for the short runs a template prints. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    if (n >= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, s, 8);
+        memcpy(&a1, s + 8, 8);
+        memcpy(&b0, s + n - 16, 8);
+        memcpy(&b1, s + n - 8, 8);
+        memcpy(d, &a0, 8);
+        memcpy(d + 8, &a1, 8);
+        memcpy(d + n - 16, &b0, 8);
+        memcpy(d + n - 8, &b1, 8);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 /* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. */
-static inline void emit(rctx *c, slice s)
+static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
 {
     jutil_buf *b = c->out;
     size_t end = b->len + s.len;
     if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0 && c->ctrl != CTRL_ERROR) {
-        memcpy(b->ptr + b->len, s.ptr, s.len);
+        if (s.len <= 32)
+            copy_short(b->ptr + b->len, s.ptr, s.len);
+        else
+            memcpy(b->ptr + b->len, s.ptr, s.len);
         b->len = end;
         return;
     }
@@ -101,27 +137,43 @@ static vval resolve(rctx *c, vval v)
     return c->context;
 }
 
-/* Where name sits in the variables map, -1 when absent. A numbered name (slot != 0) is searched for once per
- * change to the map's set of names instead of at every reference. */
-static long global_at(rctx *c, slice name, uint32_t slot)
+/* The hot paths below are split: what a reference inside a loop needs is inline, searches and macro frames are
+ * out of line, so that the common case does not pay for their registers and stack. */
+#define HOT  static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
+
+COLD long global_search(rctx *c, slice name, uint32_t slot)
 {
-    if (slot == 0)
-        return vmap_find_str(c->vars, name);
-    var_slot *s = &c->var_at[slot];
-    if (s->gen != c->vars_gen) {
-        s->at = vmap_find_str(c->vars, name);
-        s->gen = c->vars_gen;
+    long at = vmap_find_str(c->vars, name);
+    if (slot != 0) {
+        c->var_at[slot].at = at;
+        c->var_at[slot].gen = c->vars_gen;
     }
-    return s->at;
+    return at;
 }
 
-static vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
+/* Where name sits in the variables map, -1 when absent. A numbered name (slot != 0) is searched for once per
+ * change to the map's set of names instead of at every reference. */
+HOT long global_at(rctx *c, slice name, uint32_t slot)
+{
+    const var_slot *s = &c->var_at[slot];
+    if (slot != 0 && s->gen == c->vars_gen)
+        return s->at;
+    return global_search(c, name, slot);
+}
+
+COLD vval global_context(rctx *c, long i)
+{
+    c->vars->vals[i] = resolve(c, c->vars->vals[i]);
+    return c->vars->vals[i];
+}
+
+HOT vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
 {
     long i = global_at(c, name, slot);
     if (i >= 0) {
-        if (c->vars->vals[i].kind == V_CONTEXT)
-            c->vars->vals[i] = resolve(c, c->vars->vals[i]);
-        return c->vars->vals[i];
+        vval v = c->vars->vals[i];
+        return v.kind == V_CONTEXT ? global_context(c, i) : v;
     }
     if (hint & RH_FOREACH)
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
@@ -130,8 +182,8 @@ static vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
     return v_str(SLICE_NULL); /* API Gateway: an unknown name is "" */
 }
 
-/* The value of reference r's root name: macro frames first (locals, then arguments by name), then globals. */
-static vval get_var(rctx *c, const vnode *r)
+/* Inside a macro: its frames first (locals, then arguments by name), then globals. */
+COLD vval get_var_framed(rctx *c, const vnode *r)
 {
     slice name = r->text;
     for (frame *f = c->frame; f; f = f->parent) {
@@ -152,9 +204,19 @@ static vval get_var(rctx *c, const vnode *r)
     return get_global(c, name, r->slot, r->hint);
 }
 
-/* Map.put on the variables map, through the remembered place when there is one. */
-static void set_global(rctx *c, slice name, uint32_t slot, vval v)
+/* The value of reference r's root name. */
+HOT vval get_var(rctx *c, const vnode *r)
 {
+    if (c->frame != NULL)
+        return get_var_framed(c, r);
+    return get_global(c, r->text, r->slot, r->hint);
+}
+
+/* Map.put on the variables map, through the remembered place when there is one. */
+COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
+{
+    for (frame *f = c->frame; f; f = f->parent)
+        vmap_put(c->a, f->locals, v_str(name), v);
     long at = global_at(c, name, slot);
     if (at >= 0) {
         c->vars->vals[at] = v;
@@ -164,11 +226,16 @@ static void set_global(rctx *c, slice name, uint32_t slot, vval v)
     c->vars_gen++;
 }
 
-static void set_var(rctx *c, slice name, uint32_t slot, vval v)
+/* Map.put of the name into every macro frame's locals and the variables map; outside macros, for a name already
+ * there, a store at its remembered place. */
+HOT void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
-    for (frame *f = c->frame; f; f = f->parent)
-        vmap_put(c->a, f->locals, v_str(name), v);
-    set_global(c, name, slot, v);
+    const var_slot *s = &c->var_at[slot];
+    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->at >= 0) {
+        c->vars->vals[s->at] = v;
+        return;
+    }
+    set_var_slow(c, name, slot, v);
 }
 
 static void remove_var(rctx *c, slice name)
@@ -246,25 +313,24 @@ static bool context_member(rctx *c, const vnode *r, vval *out)
 
 /* m_property on a map for a property site the parser found plain (PH_PLAIN): the same lookup, tried first at
  * the place the site found its name in the previous map. Keys are unique, so a hit is the search's answer. */
-static vval map_property(rctx *c, const vmap *m, const vnode *p)
+COLD long map_search(rctx *c, const vmap *m, const vnode *p)
 {
-    slice name = p->text;
-    long i = -1;
-    if (p->slot != 0) {
-        uint32_t guess = c->prop_at[p->slot];
-        if (guess < m->n) {
-            vval k = m->keys[guess];
-            if (k.kind == V_STRING && k.len == name.len && slots_same_bytes(k.u.str, name.ptr, name.len))
-                i = (long)guess;
-        }
-        if (i < 0) {
-            i = vmap_find_str(m, name);
-            if (i >= 0)
-                c->prop_at[p->slot] = (uint32_t)i;
-        }
-    } else {
-        i = vmap_find_str(m, name);
-    }
+    long i = vmap_find_str(m, p->text);
+    if (i >= 0 && p->slot != 0)
+        c->prop_at[p->slot] = (uint32_t)i;
+    return i;
+}
+
+HOT vval map_property(rctx *c, const vmap *m, const vnode *p)
+{
+    uint32_t guess = c->prop_at[p->slot]; /* entry 0, for unnumbered sites, is only ever a guess too */
+    long i;
+    vval k;
+    if (guess < m->n && (k = m->keys[guess]).kind == V_STRING && k.len == p->text.len &&
+        slots_same_bytes(k.u.str, p->text.ptr, p->text.len))
+        i = (long)guess;
+    else
+        i = map_search(c, m, p);
     vval v = i >= 0 ? m->vals[i] : v_null();
     return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
 }
@@ -305,8 +371,36 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
     return cur;
 }
 
+/* eval_ref_upto for the commonest references, a name and properties ($elem.name.S), without the method and
+ * index cases. */
+static vval eval_props(rctx *c, const vnode *r)
+{
+    vval cur = get_var(c, r);
+    if (c->ctrl == CTRL_ERROR)
+        return cur;
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur.kind == V_MAP && (p->hint & PH_PLAIN)) {
+            cur = map_property(c, cur.u.m, p);
+        } else if (cur.kind == V_NULL) {
+            break;
+        } else if (cur.kind == V_FOREACH && (p->hint & PH_FOREACH_MASK)) {
+            cur = m_foreach_property(cur.u.f, (p->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+        } else {
+            cur = m_property(c, cur, p->text);
+            if (c->ctrl == CTRL_ERROR)
+                break;
+        }
+    }
+    return cur;
+}
+
 static vval eval_ref(rctx *c, const vnode *r)
 {
+    /* $context.x is read without building $context (context_member) */
+    if ((r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS)
+        return eval_props(c, r);
     return eval_ref_upto(c, r, r->nkids);
 }
 
@@ -326,7 +420,8 @@ static void render_ref(rctx *c, const vnode *r)
         emit(c, r->literal);
         return;
     }
-    emit(c, r->prefix);
+    if (r->prefix.len != 0)
+        emit(c, r->prefix);
     if (v.kind == V_NULL)
         return;
     if (v.kind == V_BLOCK) {
@@ -747,21 +842,19 @@ static void render_evaluate(rctx *c, const vnode *n)
         c->ctrl = CTRL_NONE;
 }
 
-static void render_node(rctx *c, const vnode *n)
+static void limit_exceeded(rctx *c)
 {
-    if (++c->steps > VTL_MAX_STEPS) {
+    if (c->steps > VTL_MAX_STEPS)
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u steps", VTL_MAX_STEPS);
-        return;
-    }
-    if (c->a->total_bytes > c->memory_limit) {
+    else
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u bytes of memory",
                 VTL_MAX_MEMORY);
-        return;
-    }
+}
+
+/* A statement other than text (render_block prints text itself), its step already counted. */
+static void render_node(rctx *c, const vnode *n)
+{
     switch (n->kind) {
-    case N_TEXT:
-        emit(c, n->text);
-        return;
     case N_BLOCK:
         render_block(c, n);
         return;
@@ -818,10 +911,21 @@ static void render_node(rctx *c, const vnode *n)
     }
 }
 
+/* Every statement is a step, checked against the step and memory limits before it runs; text, most of what a
+ * template holds, is printed here without a call. */
 static void render_block(rctx *c, const vnode *b)
 {
-    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++)
-        render_node(c, b->kids[i]);
+    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
+        const vnode *n = b->kids[i];
+        if (__builtin_expect(++c->steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0)) {
+            limit_exceeded(c);
+            return;
+        }
+        if (n->kind == N_TEXT)
+            emit(c, n->text);
+        else
+            render_node(c, n);
+    }
 }
 
 /* ---------- public API ---------- */
@@ -852,7 +956,10 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.arena_start = a->total_bytes;
     c.memory_limit = c.arena_start + VTL_MAX_MEMORY;
     jutil_buf b;
-    jutil_buf_init(&b, a, t->source.len + 256);
+    /* Room for what the template prints, which for most templates is in proportion to the body they read,
+     * within a bound: growing the buffer copies everything printed so far, each time. */
+    size_t room = t->source.len + 256 + (env->body.len < 65536 ? env->body.len : 65536);
+    jutil_buf_init(&b, a, room);
     c.out = &b;
     c.vars = vmap_new(a, 16);
     vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});

@@ -382,6 +382,13 @@ static vnode *reference(parser *p)
     set_kids(r, &k);
     reference_root(p, r, first, name, last);
     r->hint = slots_ref_hint(r->text);
+    if (!(r->flags & NF_RUNT)) {
+        uint32_t props = 0;
+        while (props < r->nkids && r->kids[props]->kind == E_PROP)
+            props++;
+        if (props == r->nkids)
+            r->hint |= RH_PROPS;
+    }
     p->nesting--;
     return r;
 }
