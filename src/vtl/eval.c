@@ -373,7 +373,7 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
 
 /* eval_ref_upto for the commonest references, a name and properties ($elem.name.S), without the method and
  * index cases. */
-static vval eval_props(rctx *c, const vnode *r)
+HOT vval eval_props(rctx *c, const vnode *r)
 {
     vval cur = get_var(c, r);
     if (c->ctrl == CTRL_ERROR)
@@ -410,7 +410,7 @@ static void render_ref(rctx *c, const vnode *r)
         emit(c, r->text);
         return;
     }
-    vval v = eval_ref(c, r);
+    vval v = (r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, r) : eval_ref(c, r);
     if (c->ctrl == CTRL_ERROR)
         return;
     if (r->flags & NF_ESCAPED) {

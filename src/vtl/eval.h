@@ -78,7 +78,21 @@ vval m_property(rctx *c, vval self, slice name);
  * none), and its value (never null). */
 enum { FE_NONE, FE_HAS_NEXT, FE_INDEX, FE_COUNT, FE_FIRST, FE_LAST };
 int m_foreach_property_code(slice name);
-vval m_foreach_property(const vforeach *f, int code);
+static inline vval m_foreach_property(const vforeach *f, int code)
+{
+    switch (code) {
+    case FE_HAS_NEXT:
+        return v_bool(f->has_next);
+    case FE_INDEX:
+        return v_int(f->index);
+    case FE_COUNT:
+        return v_int(f->index + 1);
+    case FE_FIRST:
+        return v_bool(f->index == 0);
+    default:
+        return v_bool(!f->has_next);
+    }
+}
 slice v_to_string(rctx *c, vval v);
 /* apigw.c */
 /* `path` is the node's precompiled $input.path / $input.json argument, or NULL. */

@@ -669,22 +669,6 @@ int m_foreach_property_code(slice name)
     return FE_NONE; /* getParent and the rest: the general search */
 }
 
-vval m_foreach_property(const vforeach *f, int code)
-{
-    switch (code) {
-    case FE_HAS_NEXT:
-        return v_bool(f->has_next);
-    case FE_INDEX:
-        return v_int(f->index);
-    case FE_COUNT:
-        return v_int(f->index + 1);
-    case FE_FIRST:
-        return v_bool(f->index == 0);
-    default:
-        return v_bool(!f->has_next);
-    }
-}
-
 mresult m_call(rctx *c, vval self, slice name, vval *a, uint32_t n)
 {
     if (n == 0 && NAME("getClass")) {
