@@ -142,39 +142,38 @@ static vval resolve(rctx *c, vval v)
 #define HOT  static inline __attribute__((always_inline))
 #define COLD static __attribute__((noinline))
 
-COLD long global_search(rctx *c, slice name, uint32_t slot)
+COLD vval *global_search(rctx *c, slice name, uint32_t slot)
 {
     long at = vmap_find_str(c->vars, name);
+    vval *v = at >= 0 ? &c->vars->vals[at] : NULL;
     if (slot != 0) {
-        c->var_at[slot].at = at;
+        c->var_at[slot].val = v;
         c->var_at[slot].gen = c->vars_gen;
     }
-    return at;
+    return v;
 }
 
-/* Where name sits in the variables map, -1 when absent. A numbered name (slot != 0) is searched for once per
- * change to the map's set of names instead of at every reference. */
-HOT long global_at(rctx *c, slice name, uint32_t slot)
+/* Where name's value sits in the variables map, NULL when absent. A numbered name (slot != 0) is searched for
+ * once per change to the map's set of names instead of at every reference. */
+HOT vval *global_ref(rctx *c, slice name, uint32_t slot)
 {
     const var_slot *s = &c->var_at[slot];
     if (slot != 0 && s->gen == c->vars_gen)
-        return s->at;
+        return s->val;
     return global_search(c, name, slot);
 }
 
-COLD vval global_context(rctx *c, long i)
+COLD vval global_context(rctx *c, vval *v)
 {
-    c->vars->vals[i] = resolve(c, c->vars->vals[i]);
-    return c->vars->vals[i];
+    *v = resolve(c, *v);
+    return *v;
 }
 
 HOT vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
 {
-    long i = global_at(c, name, slot);
-    if (i >= 0) {
-        vval v = c->vars->vals[i];
-        return v.kind == V_CONTEXT ? global_context(c, i) : v;
-    }
+    vval *at = global_ref(c, name, slot);
+    if (at != NULL)
+        return at->kind == V_CONTEXT ? global_context(c, at) : *at;
     if (hint & RH_FOREACH)
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
     if (hint & RH_NULL_IF_MISSING)
@@ -217,9 +216,9 @@ COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
 {
     for (frame *f = c->frame; f; f = f->parent)
         vmap_put(c->a, f->locals, v_str(name), v);
-    long at = global_at(c, name, slot);
-    if (at >= 0) {
-        c->vars->vals[at] = v;
+    vval *at = global_ref(c, name, slot);
+    if (at != NULL) {
+        *at = v;
         return;
     }
     vmap_put(c->a, c->vars, v_str(name), v);
@@ -231,8 +230,8 @@ COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
 HOT void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
     const var_slot *s = &c->var_at[slot];
-    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->at >= 0) {
-        c->vars->vals[s->at] = v;
+    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->val != NULL) {
+        *s->val = v;
         return;
     }
     set_var_slow(c, name, slot, v);
@@ -305,8 +304,8 @@ static bool context_member(rctx *c, const vnode *r, vval *out)
     slice prop = r->kids[0]->text;
     if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
         return false;
-    long at = global_at(c, r->text, r->slot);
-    if (at < 0 || c->vars->vals[at].kind != V_CONTEXT)
+    const vval *at = global_ref(c, r->text, r->slot);
+    if (at == NULL || at->kind != V_CONTEXT)
         return false;
     return apigw_context_scalar(c, prop, out);
 }
@@ -321,18 +320,33 @@ COLD long map_search(rctx *c, const vmap *m, const vnode *p)
     return i;
 }
 
-HOT vval map_property(rctx *c, const vmap *m, const vnode *p)
+/* The index of p's name in m, -1 when absent: tried first where p found it in the previous map. Keys are unique,
+ * so a hit is the search's answer. */
+HOT long map_index(rctx *c, const vmap *m, const vnode *p)
 {
     uint32_t guess = c->prop_at[p->slot]; /* entry 0, for unnumbered sites, is only ever a guess too */
-    long i;
-    vval k;
-    if (guess < m->n && (k = m->keys[guess]).kind == V_STRING && k.len == p->text.len &&
-        slots_same_bytes(k.u.str, p->text.ptr, p->text.len))
-        i = (long)guess;
-    else
-        i = map_search(c, m, p);
-    vval v = i >= 0 ? m->vals[i] : v_null();
-    return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
+    if (guess < m->n) {
+        const vval *k = &m->keys[guess];
+        if (k->kind == V_STRING && k->len == p->text.len && slots_same_bytes(k->u.str, p->text.ptr, p->text.len))
+            return (long)guess;
+    }
+    return map_search(c, m, p);
+}
+
+/* What m_property gives for an absent or null map value: API Gateway prints nulls as "". */
+static const vval empty_string = {.kind = V_STRING, .len = 0, .u.str = ""};
+
+/* m_property on a map for a property site the parser found plain (PH_PLAIN): a pointer to the value, to be
+ * read before anything changes the map. */
+HOT const vval *map_property_at(rctx *c, const vmap *m, const vnode *p)
+{
+    long i = map_index(c, m, p);
+    return i >= 0 && m->vals[i].kind != V_NULL ? &m->vals[i] : &empty_string;
+}
+
+HOT vval map_property(rctx *c, const vmap *m, const vnode *p)
+{
+    return *map_property_at(c, m, p);
 }
 
 static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
@@ -375,25 +389,35 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
  * index cases. */
 HOT vval eval_props(rctx *c, const vnode *r)
 {
-    vval cur = get_var(c, r);
-    if (c->ctrl == CTRL_ERROR)
-        return cur;
+    /* cur points at the value in its map (or at tmp), so that the walk copies only the value it ends on */
+    vval tmp;
+    const vval *cur;
+    if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
+        /* the value where it is */
+    } else {
+        tmp = get_var(c, r);
+        if (c->ctrl == CTRL_ERROR)
+            return tmp;
+        cur = &tmp;
+    }
     vnode *const *kids = r->kids;
     for (uint32_t i = 0, n = r->nkids; i < n; i++) {
         const vnode *p = kids[i];
-        if (cur.kind == V_MAP && (p->hint & PH_PLAIN)) {
-            cur = map_property(c, cur.u.m, p);
-        } else if (cur.kind == V_NULL) {
+        if (cur->kind == V_MAP && (p->hint & PH_PLAIN)) {
+            cur = map_property_at(c, cur->u.m, p);
+        } else if (cur->kind == V_NULL) {
             break;
-        } else if (cur.kind == V_FOREACH && (p->hint & PH_FOREACH_MASK)) {
-            cur = m_foreach_property(cur.u.f, (p->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+        } else if (cur->kind == V_FOREACH && (p->hint & PH_FOREACH_MASK)) {
+            tmp = m_foreach_property(cur->u.f, (p->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+            cur = &tmp;
         } else {
-            cur = m_property(c, cur, p->text);
+            tmp = m_property(c, *cur, p->text);
+            cur = &tmp;
             if (c->ctrl == CTRL_ERROR)
                 break;
         }
     }
-    return cur;
+    return *cur;
 }
 
 static vval eval_ref(rctx *c, const vnode *r)
@@ -729,12 +753,15 @@ static void render_foreach(rctx *c, const vnode *n)
     }
     slice name = n->text;
     const slice count_name = SLICE_LIT("velocityCount"), has_next_name = SLICE_LIT("velocityHasNext");
-    long had = global_at(c, name, n->slot);
-    vval old = had >= 0 ? c->vars->vals[had] : v_null();
-    long hc = global_at(c, count_name, SLOT_VELOCITY_COUNT);
-    vval old_count = hc >= 0 ? c->vars->vals[hc] : v_null();
-    long hh = global_at(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
-    vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
+    const vval *at = global_ref(c, name, n->slot);
+    bool had = at != NULL;
+    vval old = had ? *at : v_null();
+    at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
+    bool hc = at != NULL;
+    vval old_count = hc ? *at : v_null();
+    at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
+    bool hh = at != NULL;
+    vval old_hn = hh ? *at : v_null();
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
@@ -769,15 +796,15 @@ static void render_foreach(rctx *c, const vnode *n)
     c->foreach = scope.parent;
     if (c->ctrl == CTRL_ERROR)
         return;
-    if (had >= 0)
+    if (had)
         set_var(c, name, n->slot, old);
     else
         remove_var(c, name);
-    if (hc >= 0)
+    if (hc)
         set_var(c, count_name, SLOT_VELOCITY_COUNT, old_count);
     else
         remove_var(c, count_name);
-    if (hh >= 0)
+    if (hh)
         set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, old_hn);
     else
         remove_var(c, has_next_name);
@@ -915,14 +942,17 @@ static void render_node(rctx *c, const vnode *n)
  * template holds, is printed here without a call. */
 static void render_block(rctx *c, const vnode *b)
 {
+    const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
     for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
         const vnode *n = b->kids[i];
-        if (__builtin_expect(++c->steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0)) {
+        if (__builtin_expect(++c->steps > VTL_MAX_STEPS || *used > limit, 0)) {
             limit_exceeded(c);
             return;
         }
         if (n->kind == N_TEXT)
             emit(c, n->text);
+        else if (n->kind == N_REF)
+            render_ref(c, n->kids[0]);
         else
             render_node(c, n);
     }

@@ -23,11 +23,11 @@ struct frame {
 
 enum { CTRL_NONE, CTRL_BREAK, CTRL_STOP, CTRL_ERROR };
 
-/* Where a variable name (by its slots.h number) sits in the variables map, -1 absent; true while `gen` is the
- * render's vars_gen. */
+/* Where a variable's value (by its name's slots.h number) sits in the variables map, NULL when absent; true
+ * while `gen` is the render's vars_gen (the map's arrays move only when a name is added). */
 typedef struct var_slot {
     uint64_t gen;
-    long at;
+    vval *val;
 } var_slot;
 
 typedef struct rctx {
