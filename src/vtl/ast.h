@@ -68,10 +68,10 @@ enum {
 /* vnode.hint: what a name is, decided once by the parser (slots.h) so that rendering never compares it as a
  * string. E_REF root names: */
 enum {
-    RH_FOREACH = 1,        /* $foreach */
+    RH_FOREACH = 1,         /* $foreach */
     RH_NULL_IF_MISSING = 2, /* $foreach, $velocityCount, $velocityHasNext, a name starting with '.': null, not "" */
-    RH_CONTEXT = 4,        /* $context */
-    RH_PROPS = 8,          /* a computed reference whose modifiers are all properties ($a.b.c) */
+    RH_CONTEXT = 4,         /* $context */
+    RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
  * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */

@@ -694,7 +694,7 @@ static bool truthy(rctx *c, const vnode *n)
         return false;
     switch (n->kind) {
     case E_REF: {
-        vval v = eval_ref(c, n);
+        vval v = (n->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, n) : eval_ref(c, n);
         if (v.kind == V_NULL)
             return false;
         if (v.kind == V_BOOL)
