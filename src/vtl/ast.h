@@ -65,12 +65,33 @@ enum {
     NF_NOT_COMPUTABLE = 64,
 };
 
+/* vnode.hint: what a name is, decided once by the parser (slots.h) so that rendering never compares it as a
+ * string. E_REF root names: */
+enum {
+    RH_FOREACH = 1,         /* $foreach */
+    RH_NULL_IF_MISSING = 2, /* $foreach, $velocityCount, $velocityHasNext, a name starting with '.': null, not "" */
+    RH_CONTEXT = 4,         /* $context */
+    RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
+};
+/* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
+ * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */
+enum {
+    PH_PLAIN = 1,
+    PH_FOREACH_SHIFT = 1,
+    PH_FOREACH_MASK = 7 << PH_FOREACH_SHIFT,
+};
+
 typedef struct vnode vnode;
 struct vnode {
     uint8_t kind;
     uint8_t flags;
+    uint8_t hint; /* RH_* on E_REF, PH_* on E_PROP */
     uint32_t pos; /* source offset, for messages */
     uint32_t nkids;
+    /* Numbered by slots.h at compile time, 0 when not numbered (trees parsed while rendering, by #evaluate):
+     * E_REF, N_FOREACH, N_DEFINE: the variable name's number; E_PROP: the site's own number. Indexes the
+     * render's caches, never the tree. */
+    uint32_t slot;
     slice text;
     slice literal; /* E_REF: source text ("$a.b()"); N_MACRO_CALL: what an undefined macro prints */
     slice prefix;  /* E_REF: backslashes and "#"/"$" printed before the value */
@@ -96,6 +117,11 @@ struct vtl_template {
     slice source;
     vnode *root;
     vmacro *macros;
+    /* how many variable names and property sites slots.h numbered: the sizes of a render's caches (numbers
+     * start at 1; SLOT_VELOCITY_COUNT and SLOT_VELOCITY_HAS_NEXT are always there) */
+    uint32_t nnames, nprops;
 };
+
+enum { SLOT_VELOCITY_COUNT = 1, SLOT_VELOCITY_HAS_NEXT = 2, SLOT_FIRST_FREE = 3 };
 
 #endif

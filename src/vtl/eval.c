@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "vtl/lex.h"
 #include "vtl/parse.h"
+#include "vtl/slots.h"
 
 void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 {
@@ -28,7 +29,7 @@ static bool truthy(rctx *c, const vnode *n);
 
 /* ---------- output ---------- */
 
-static void emit(rctx *c, slice s)
+static __attribute__((noinline)) void emit_slow(rctx *c, slice s)
 {
     if (c->ctrl == CTRL_ERROR)
         return;
@@ -36,16 +37,58 @@ static void emit(rctx *c, slice s)
         rc_fail(c, 500, "InternalServerErrorException", "rendered output exceeds %u bytes", VTL_MAX_OUTPUT);
         return;
     }
-    /* most writes fit the buffer: copied here instead of through buf_append's checks */
-    jutil_buf *b = c->out;
     if (s.len == 0) /* an empty slice may have no pointer */
         return;
-    if (b->len + s.len + 1 <= b->cap) {
-        memcpy(b->ptr + b->len, s.ptr, s.len);
-        b->len += s.len;
+    jutil_buf_puts(c->out, s);
+}
+
+/* n (1 to 32) bytes from s to d: two overlapping loads and stores per width instead of a call to memcpy, which
+ * costs more than the copy for the short runs a template prints. */
+static inline void copy_short(char *d, const char *s, size_t n)
+{
+    if (n >= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, s, 8);
+        memcpy(&a1, s + 8, 8);
+        memcpy(&b0, s + n - 16, 8);
+        memcpy(&b1, s + n - 8, 8);
+        memcpy(d, &a0, 8);
+        memcpy(d + 8, &a1, 8);
+        memcpy(d + n - 16, &b0, 8);
+        memcpy(d + n - 8, &b1, 8);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
+/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. */
+static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
+{
+    jutil_buf *b = c->out;
+    size_t end = b->len + s.len;
+    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0 && c->ctrl != CTRL_ERROR) {
+        if (s.len <= 32)
+            copy_short(b->ptr + b->len, s.ptr, s.len);
+        else
+            memcpy(b->ptr + b->len, s.ptr, s.len);
+        b->len = end;
         return;
     }
-    jutil_buf_puts(b, s);
+    emit_slow(c, s);
 }
 
 typedef struct block_ref {
@@ -83,12 +126,6 @@ slice v_to_string(rctx *c, vval v)
 
 /* ---------- variables ---------- */
 
-static bool always_null_when_missing(slice name)
-{
-    return slice_eq_cstr(name, "foreach") || slice_eq_cstr(name, "velocityCount") ||
-           slice_eq_cstr(name, "velocityHasNext") || (name.len && name.ptr[0] == '.');
-}
-
 /* $context is built on its first read: most templates read one field of it or none, and building the
  * maps costs more than the rest of a small render. */
 static vval resolve(rctx *c, vval v)
@@ -100,23 +137,54 @@ static vval resolve(rctx *c, vval v)
     return c->context;
 }
 
-static vval get_global(rctx *c, slice name)
+/* The hot paths below are split: what a reference inside a loop needs is inline, searches and macro frames are
+ * out of line, so that the common case does not pay for their registers and stack. */
+#define HOT  static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline))
+
+COLD vval *global_search(rctx *c, slice name, uint32_t slot)
 {
-    long i = vmap_find_str(c->vars, name);
-    if (i >= 0) {
-        if (c->vars->vals[i].kind == V_CONTEXT)
-            c->vars->vals[i] = resolve(c, c->vars->vals[i]);
-        return c->vars->vals[i];
+    long at = vmap_find_str(c->vars, name);
+    vval *v = at >= 0 ? &c->vars->vals[at] : NULL;
+    if (slot != 0) {
+        c->var_at[slot].val = v;
+        c->var_at[slot].gen = c->vars_gen;
     }
-    if (slice_eq_cstr(name, "foreach"))
+    return v;
+}
+
+/* Where name's value sits in the variables map, NULL when absent. A numbered name (slot != 0) is searched for
+ * once per change to the map's set of names instead of at every reference. */
+HOT vval *global_ref(rctx *c, slice name, uint32_t slot)
+{
+    const var_slot *s = &c->var_at[slot];
+    if (slot != 0 && s->gen == c->vars_gen)
+        return s->val;
+    return global_search(c, name, slot);
+}
+
+COLD vval global_context(rctx *c, vval *v)
+{
+    *v = resolve(c, *v);
+    return *v;
+}
+
+HOT vval get_global(rctx *c, slice name, uint32_t slot, uint8_t hint)
+{
+    vval *at = global_ref(c, name, slot);
+    if (at != NULL)
+        return at->kind == V_CONTEXT ? global_context(c, at) : *at;
+    if (hint & RH_FOREACH)
         return c->foreach ? (vval){.kind = V_FOREACH, .u.f = c->foreach} : v_null();
-    if (always_null_when_missing(name))
+    if (hint & RH_NULL_IF_MISSING)
         return v_null();
     return v_str(SLICE_NULL); /* API Gateway: an unknown name is "" */
 }
 
-static vval get_var(rctx *c, slice name)
+/* Inside a macro: its frames first (locals, then arguments by name), then globals. */
+COLD vval get_var_framed(rctx *c, const vnode *r)
 {
+    slice name = r->text;
     for (frame *f = c->frame; f; f = f->parent) {
         long i = vmap_find_str(f->locals, name);
         if (i >= 0 && f->locals->vals[i].kind != V_NULL)
@@ -132,36 +200,51 @@ static vval get_var(rctx *c, slice name)
             return v;
         }
     }
-    return get_global(c, name);
+    return get_global(c, name, r->slot, r->hint);
 }
 
-static void set_var(rctx *c, slice name, vval v)
+/* The value of reference r's root name. */
+HOT vval get_var(rctx *c, const vnode *r)
+{
+    if (c->frame != NULL)
+        return get_var_framed(c, r);
+    return get_global(c, r->text, r->slot, r->hint);
+}
+
+/* Map.put on the variables map, through the remembered place when there is one. */
+COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
 {
     for (frame *f = c->frame; f; f = f->parent)
         vmap_put(c->a, f->locals, v_str(name), v);
+    vval *at = global_ref(c, name, slot);
+    if (at != NULL) {
+        *at = v;
+        return;
+    }
     vmap_put(c->a, c->vars, v_str(name), v);
+    c->vars_gen++;
 }
 
-/* set_var for the variables a #foreach sets on every iteration: outside macros (no frames to update) the
- * slot found on the first iteration is written directly while it still holds that name. */
-static void set_loop_var(rctx *c, slice name, vval v, long *slot)
+/* Map.put of the name into every macro frame's locals and the variables map; outside macros, for a name already
+ * there, a store at its remembered place. */
+HOT void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
-    if (c->frame == NULL && *slot >= 0 && (size_t)*slot < c->vars->n) {
-        vval k = c->vars->keys[*slot];
-        if (k.kind == V_STRING && slice_eq(v_s(k), name)) {
-            c->vars->vals[*slot] = v;
-            return;
-        }
+    const var_slot *s = &c->var_at[slot];
+    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->val != NULL) {
+        *s->val = v;
+        return;
     }
-    set_var(c, name, v);
-    *slot = c->frame == NULL ? vmap_find_str(c->vars, name) : -1;
+    set_var_slow(c, name, slot, v);
 }
 
 static void remove_var(rctx *c, slice name)
 {
     for (frame *f = c->frame; f; f = f->parent)
         vmap_remove(f->locals, v_str(name));
+    size_t had = c->vars->n;
     vmap_remove(c->vars, v_str(name));
+    if (c->vars->n != had)
+        c->vars_gen++;
 }
 
 /* ---------- references ---------- */
@@ -215,16 +298,55 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
  * $context.name would give it. */
 static bool context_member(rctx *c, const vnode *r, vval *out)
 {
-    if (c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 || r->kids[0]->kind != E_PROP ||
-        !slice_eq_cstr(r->text, "context"))
+    if (!(r->hint & RH_CONTEXT) || c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 ||
+        r->kids[0]->kind != E_PROP || !(r->kids[0]->hint & PH_PLAIN))
         return false;
     slice prop = r->kids[0]->text;
-    if (prop.len == 0 || prop.len >= 120 || slice_eq_cstr(prop, "class")) /* as m_property's limits */
+    if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
         return false;
-    long at = vmap_find_str(c->vars, r->text);
-    if (at < 0 || c->vars->vals[at].kind != V_CONTEXT)
+    const vval *at = global_ref(c, r->text, r->slot);
+    if (at == NULL || at->kind != V_CONTEXT)
         return false;
     return apigw_context_scalar(c, prop, out);
+}
+
+/* m_property on a map for a property site the parser found plain (PH_PLAIN): the same lookup, tried first at
+ * the place the site found its name in the previous map. Keys are unique, so a hit is the search's answer. */
+COLD long map_search(rctx *c, const vmap *m, const vnode *p)
+{
+    long i = vmap_find_str(m, p->text);
+    if (i >= 0 && p->slot != 0)
+        c->prop_at[p->slot] = (uint32_t)i;
+    return i;
+}
+
+/* The index of p's name in m, -1 when absent: tried first where p found it in the previous map. Keys are unique,
+ * so a hit is the search's answer. */
+HOT long map_index(rctx *c, const vmap *m, const vnode *p)
+{
+    uint32_t guess = c->prop_at[p->slot]; /* entry 0, for unnumbered sites, is only ever a guess too */
+    if (guess < m->n) {
+        const vval *k = &m->keys[guess];
+        if (k->kind == V_STRING && k->len == p->text.len && slots_same_bytes(k->u.str, p->text.ptr, p->text.len))
+            return (long)guess;
+    }
+    return map_search(c, m, p);
+}
+
+/* What m_property gives for an absent or null map value: API Gateway prints nulls as "". */
+static const vval empty_string = {.kind = V_STRING, .len = 0, .u.str = ""};
+
+/* m_property on a map for a property site the parser found plain (PH_PLAIN): a pointer to the value, to be
+ * read before anything changes the map. */
+HOT const vval *map_property_at(rctx *c, const vmap *m, const vnode *p)
+{
+    long i = map_index(c, m, p);
+    return i >= 0 && m->vals[i].kind != V_NULL ? &m->vals[i] : &empty_string;
+}
+
+HOT vval map_property(rctx *c, const vmap *m, const vnode *p)
+{
+    return *map_property_at(c, m, p);
 }
 
 static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
@@ -236,12 +358,17 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
     if (upto > 0 && context_member(c, r, &cur))
         i = 1;
     else
-        cur = get_var(c, r->text);
+        cur = get_var(c, r);
     for (; i < upto && cur.kind != V_NULL && c->ctrl != CTRL_ERROR; i++) {
         const vnode *m = r->kids[i];
         switch (m->kind) {
         case E_PROP:
-            cur = m_property(c, cur, m->text);
+            if (cur.kind == V_MAP && (m->hint & PH_PLAIN))
+                cur = map_property(c, cur.u.m, m);
+            else if (cur.kind == V_FOREACH && (m->hint & PH_FOREACH_MASK))
+                cur = m_foreach_property(cur.u.f, (m->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+            else
+                cur = m_property(c, cur, m->text);
             break;
         case E_METHOD:
             cur = eval_args_call(c, cur, m);
@@ -258,8 +385,46 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
     return cur;
 }
 
+/* eval_ref_upto for the commonest references, a name and properties ($elem.name.S), without the method and
+ * index cases. */
+HOT vval eval_props(rctx *c, const vnode *r)
+{
+    /* cur points at the value in its map (or at tmp), so that the walk copies only the value it ends on */
+    vval tmp;
+    const vval *cur;
+    if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
+        /* the value where it is */
+    } else {
+        tmp = get_var(c, r);
+        if (c->ctrl == CTRL_ERROR)
+            return tmp;
+        cur = &tmp;
+    }
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur->kind == V_MAP && (p->hint & PH_PLAIN)) {
+            cur = map_property_at(c, cur->u.m, p);
+        } else if (cur->kind == V_NULL) {
+            break;
+        } else if (cur->kind == V_FOREACH && (p->hint & PH_FOREACH_MASK)) {
+            tmp = m_foreach_property(cur->u.f, (p->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+            cur = &tmp;
+        } else {
+            tmp = m_property(c, *cur, p->text);
+            cur = &tmp;
+            if (c->ctrl == CTRL_ERROR)
+                break;
+        }
+    }
+    return *cur;
+}
+
 static vval eval_ref(rctx *c, const vnode *r)
 {
+    /* $context.x is read without building $context (context_member) */
+    if ((r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS)
+        return eval_props(c, r);
     return eval_ref_upto(c, r, r->nkids);
 }
 
@@ -269,7 +434,7 @@ static void render_ref(rctx *c, const vnode *r)
         emit(c, r->text);
         return;
     }
-    vval v = eval_ref(c, r);
+    vval v = (r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, r) : eval_ref(c, r);
     if (c->ctrl == CTRL_ERROR)
         return;
     if (r->flags & NF_ESCAPED) {
@@ -279,7 +444,8 @@ static void render_ref(rctx *c, const vnode *r)
         emit(c, r->literal);
         return;
     }
-    emit(c, r->prefix);
+    if (r->prefix.len != 0)
+        emit(c, r->prefix);
     if (v.kind == V_NULL)
         return;
     if (v.kind == V_BLOCK) {
@@ -297,7 +463,7 @@ static void render_ref(rctx *c, const vnode *r)
 static void set_ref(rctx *c, const vnode *r, vval v)
 {
     if (r->nkids == 0) {
-        set_var(c, r->text, v);
+        set_var(c, r->text, r->slot, v);
         return;
     }
     vval target = eval_ref_upto(c, r, r->nkids - 1);
@@ -528,7 +694,7 @@ static bool truthy(rctx *c, const vnode *n)
         return false;
     switch (n->kind) {
     case E_REF: {
-        vval v = eval_ref(c, n);
+        vval v = (n->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, n) : eval_ref(c, n);
         if (v.kind == V_NULL)
             return false;
         if (v.kind == V_BOOL)
@@ -586,15 +752,18 @@ static void render_foreach(rctx *c, const vnode *n)
         return; /* not iterable */
     }
     slice name = n->text;
-    long had = vmap_find_str(c->vars, name);
-    vval old = had >= 0 ? c->vars->vals[had] : v_null();
-    long hc = vmap_find_str(c->vars, SLICE_LIT("velocityCount"));
-    vval old_count = hc >= 0 ? c->vars->vals[hc] : v_null();
-    long hh = vmap_find_str(c->vars, SLICE_LIT("velocityHasNext"));
-    vval old_hn = hh >= 0 ? c->vars->vals[hh] : v_null();
+    const slice count_name = SLICE_LIT("velocityCount"), has_next_name = SLICE_LIT("velocityHasNext");
+    const vval *at = global_ref(c, name, n->slot);
+    bool had = at != NULL;
+    vval old = had ? *at : v_null();
+    at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
+    bool hc = at != NULL;
+    vval old_count = hc ? *at : v_null();
+    at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
+    bool hh = at != NULL;
+    vval old_hn = hh ? *at : v_null();
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
-    long count_slot = -1, has_next_slot = -1, item_slot = -1;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
@@ -610,14 +779,12 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_loop_var(c, SLICE_LIT("velocityCount"), v_int((int64_t)i + 1), &count_slot);
-        set_loop_var(c, SLICE_LIT("velocityHasNext"), v_bool(scope.has_next), &has_next_slot);
-        if (item.kind == V_NULL) {
+        set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
+        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        if (item.kind == V_NULL)
             remove_var(c, name);
-            item_slot = -1;
-        } else {
-            set_loop_var(c, name, item, &item_slot);
-        }
+        else
+            set_var(c, name, n->slot, item);
         render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
@@ -629,18 +796,18 @@ static void render_foreach(rctx *c, const vnode *n)
     c->foreach = scope.parent;
     if (c->ctrl == CTRL_ERROR)
         return;
-    if (had >= 0)
-        set_var(c, name, old);
+    if (had)
+        set_var(c, name, n->slot, old);
     else
         remove_var(c, name);
-    if (hc >= 0)
-        set_var(c, SLICE_LIT("velocityCount"), old_count);
+    if (hc)
+        set_var(c, count_name, SLOT_VELOCITY_COUNT, old_count);
     else
-        remove_var(c, SLICE_LIT("velocityCount"));
-    if (hh >= 0)
-        set_var(c, SLICE_LIT("velocityHasNext"), old_hn);
+        remove_var(c, count_name);
+    if (hh)
+        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, old_hn);
     else
-        remove_var(c, SLICE_LIT("velocityHasNext"));
+        remove_var(c, has_next_name);
 }
 
 static void render_macro_call(rctx *c, const vnode *n)
@@ -702,21 +869,19 @@ static void render_evaluate(rctx *c, const vnode *n)
         c->ctrl = CTRL_NONE;
 }
 
-static void render_node(rctx *c, const vnode *n)
+static void limit_exceeded(rctx *c)
 {
-    if (++c->steps > VTL_MAX_STEPS) {
+    if (c->steps > VTL_MAX_STEPS)
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u steps", VTL_MAX_STEPS);
-        return;
-    }
-    if (c->a->total_bytes - c->arena_start > VTL_MAX_MEMORY) {
+    else
         rc_fail(c, 500, "InternalServerErrorException", "template rendering exceeded %u bytes of memory",
                 VTL_MAX_MEMORY);
-        return;
-    }
+}
+
+/* A statement other than text (render_block prints text itself), its step already counted. */
+static void render_node(rctx *c, const vnode *n)
+{
     switch (n->kind) {
-    case N_TEXT:
-        emit(c, n->text);
-        return;
     case N_BLOCK:
         render_block(c, n);
         return;
@@ -751,7 +916,7 @@ static void render_node(rctx *c, const vnode *n)
         block_ref *br = arena_alloc(c->a, sizeof(*br));
         br->body = n->kids[0];
         br->frame = c->frame;
-        set_var(c, n->text, (vval){.kind = V_BLOCK, .u.blk = br});
+        set_var(c, n->text, n->slot, (vval){.kind = V_BLOCK, .u.blk = br});
         return;
     }
     case N_MACRO_DEF:
@@ -773,10 +938,24 @@ static void render_node(rctx *c, const vnode *n)
     }
 }
 
+/* Every statement is a step, checked against the step and memory limits before it runs; text, most of what a
+ * template holds, is printed here without a call. */
 static void render_block(rctx *c, const vnode *b)
 {
-    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++)
-        render_node(c, b->kids[i]);
+    const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
+    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
+        const vnode *n = b->kids[i];
+        if (__builtin_expect(++c->steps > VTL_MAX_STEPS || *used > limit, 0)) {
+            limit_exceeded(c);
+            return;
+        }
+        if (n->kind == N_TEXT)
+            emit(c, n->text);
+        else if (n->kind == N_REF)
+            render_ref(c, n->kids[0]);
+        else
+            render_node(c, n);
+    }
 }
 
 /* ---------- public API ---------- */
@@ -788,6 +967,7 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     t->root = vtl_parse(t, t->source, a, 0, err);
     if (t->root == NULL)
         return NULL;
+    slots_number(t, a);
     apigw_precompile(t->root, a);
     for (vmacro *m = t->macros; m; m = m->next)
         apigw_precompile(m->body, a);
@@ -804,8 +984,12 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.env = env;
     c.err = err;
     c.arena_start = a->total_bytes;
+    c.memory_limit = c.arena_start + VTL_MAX_MEMORY;
     jutil_buf b;
-    jutil_buf_init(&b, a, t->source.len + 256);
+    /* Room for what the template prints, which for most templates is in proportion to the body they read,
+     * within a bound: growing the buffer copies everything printed so far, each time. */
+    size_t room = t->source.len + 256 + (env->body.len < 65536 ? env->body.len : 65536);
+    jutil_buf_init(&b, a, room);
     c.out = &b;
     c.vars = vmap_new(a, 16);
     vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});
@@ -815,6 +999,11 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
     vmap_put(a, c.vars, v_str(SLICE_LIT("stageVariables")), (vval){.kind = V_MAP, .u.m = sv});
+    /* the loop variables' numbers are there even in a tree slots_number never saw */
+    uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
+    c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot));
+    c.prop_at = arena_calloc(a, (t->nprops + 1) * sizeof(uint32_t));
+    c.vars_gen = 1;
     render_block(&c, t->root);
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)

@@ -23,6 +23,13 @@ struct frame {
 
 enum { CTRL_NONE, CTRL_BREAK, CTRL_STOP, CTRL_ERROR };
 
+/* Where a variable's value (by its name's slots.h number) sits in the variables map, NULL when absent; true
+ * while `gen` is the render's vars_gen (the map's arrays move only when a name is added). */
+typedef struct var_slot {
+    uint64_t gen;
+    vval *val;
+} var_slot;
+
 typedef struct rctx {
     arena *a;
     const vtl_template *t;
@@ -34,6 +41,14 @@ typedef struct rctx {
     int depth;
     int ctrl;
     size_t steps, arena_start;
+    size_t memory_limit; /* arena_start + VTL_MAX_MEMORY */
+    /* The render's caches, indexed by slots.h's numbers (entry 0 unused). vars_gen changes whenever a name is
+     * added to or removed from vars (values are replaced in place and never move). prop_at: where each
+     * property site found its name in the last map it read (maps read from one JSON array share their key
+     * order); only a guess, checked at every use. */
+    var_slot *var_at;
+    uint64_t vars_gen;
+    uint32_t *prop_at;
     aws_error *err;
     /* $input's parsed body, parsed once on first use */
     json_t *body_json;
@@ -59,6 +74,25 @@ void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...) __attr
 /* methods.c */
 mresult m_call(rctx *c, vval self, slice name, vval *args, uint32_t nargs);
 vval m_property(rctx *c, vval self, slice name);
+/* The $foreach getters m_property answers without a search: which one a property name names (FE_NONE when
+ * none), and its value (never null). */
+enum { FE_NONE, FE_HAS_NEXT, FE_INDEX, FE_COUNT, FE_FIRST, FE_LAST };
+int m_foreach_property_code(slice name);
+static inline vval m_foreach_property(const vforeach *f, int code)
+{
+    switch (code) {
+    case FE_HAS_NEXT:
+        return v_bool(f->has_next);
+    case FE_INDEX:
+        return v_int(f->index);
+    case FE_COUNT:
+        return v_int(f->index + 1);
+    case FE_FIRST:
+        return v_bool(f->index == 0);
+    default:
+        return v_bool(!f->has_next);
+    }
+}
 slice v_to_string(rctx *c, vval v);
 /* apigw.c */
 /* `path` is the node's precompiled $input.path / $input.json argument, or NULL. */

@@ -650,23 +650,23 @@ static mresult foreach_method(vforeach *f, slice name, uint32_t n)
 
 /* A property of $foreach as the getter search below finds it: get + the name with its first letter in upper
  * case, or as written (the is-forms give the same values as the get-forms). */
-static mresult foreach_property(vforeach *f, slice name)
+int m_foreach_property_code(slice name)
 {
     if (name.len < 2)
-        return NOT_FOUND;
+        return FE_NONE;
     char first = name.ptr[0] >= 'a' && name.ptr[0] <= 'z' ? (char)(name.ptr[0] - 32) : name.ptr[0];
     slice rest = slice_make(name.ptr + 1, name.len - 1);
     if (first == 'H' && slice_eq_cstr(rest, "asNext"))
-        return found(v_bool(f->has_next));
+        return FE_HAS_NEXT;
     if (first == 'I' && slice_eq_cstr(rest, "ndex"))
-        return found(v_int(f->index));
+        return FE_INDEX;
     if (first == 'C' && slice_eq_cstr(rest, "ount"))
-        return found(v_int(f->index + 1));
+        return FE_COUNT;
     if (first == 'F' && slice_eq_cstr(rest, "irst"))
-        return found(v_bool(f->index == 0));
+        return FE_FIRST;
     if (first == 'L' && slice_eq_cstr(rest, "ast"))
-        return found(v_bool(!f->has_next));
-    return NOT_FOUND; /* getParent and the rest: the general search */
+        return FE_LAST;
+    return FE_NONE; /* getParent and the rest: the general search */
 }
 
 mresult m_call(rctx *c, vval self, slice name, vval *a, uint32_t n)
@@ -738,9 +738,9 @@ vval m_property(rctx *c, vval self, slice name)
         if (slice_eq_cstr(name, "class"))
             return m_call(c, self, SLICE_LIT("getClass"), NULL, 0).v;
         if (self.kind == V_FOREACH) { /* $foreach.hasNext in every loop: its getter found without a name built */
-            mresult r = foreach_property(self.u.f, name);
-            if (r.found)
-                return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
+            int code = m_foreach_property_code(name);
+            if (code != FE_NONE)
+                return m_foreach_property(self.u.f, code);
         }
         if (self.kind == V_MAP) {
             long i = vmap_find_str(self.u.m, name);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "vtl/lex.h"
+#include "vtl/slots.h"
 
 #define MAX_NESTING 100
 
@@ -276,6 +277,7 @@ static bool modifiers(parser *p, kids *k, token **last)
             token *id = take(p);
             vnode *pr = mk(p, E_PROP, id);
             pr->text = img(p, id);
+            pr->hint = slots_prop_hint(pr->text);
             add(p, k, pr);
         }
         *last = &p->toks[p->cur - 1];
@@ -379,6 +381,14 @@ static vnode *reference(parser *p)
     }
     set_kids(r, &k);
     reference_root(p, r, first, name, last);
+    r->hint = slots_ref_hint(r->text);
+    if (!(r->flags & NF_RUNT)) {
+        uint32_t props = 0;
+        while (props < r->nkids && r->kids[props]->kind == E_PROP)
+            props++;
+        if (props == r->nkids)
+            r->hint |= RH_PROPS;
+    }
     p->nesting--;
     return r;
 }

@@ -1,0 +1,109 @@
+#include "vtl/slots.h"
+
+#include "vtl/eval.h"
+
+uint8_t slots_ref_hint(slice name)
+{
+    if (slice_eq_cstr(name, "foreach"))
+        return RH_FOREACH | RH_NULL_IF_MISSING;
+    if (slice_eq_cstr(name, "velocityCount") || slice_eq_cstr(name, "velocityHasNext") ||
+        (name.len && name.ptr[0] == '.'))
+        return RH_NULL_IF_MISSING;
+    if (slice_eq_cstr(name, "context"))
+        return RH_CONTEXT;
+    return 0;
+}
+
+uint8_t slots_prop_hint(slice name)
+{
+    /* the limits m_property looks a map up within; outside them (and for "class") it answers otherwise */
+    if (name.len == 0 || name.len + 4 >= 128 || slice_eq_cstr(name, "class"))
+        return 0;
+    return (uint8_t)(PH_PLAIN | (m_foreach_property_code(name) << PH_FOREACH_SHIFT));
+}
+
+/* Names to numbers through an open-addressing table; templates name few variables, but a generated one may
+ * name thousands, so no linear search. */
+typedef struct namer {
+    arena *a;
+    slice *names;   /* by number */
+    uint32_t *ids;  /* the table: a number, 0 for free */
+    size_t nids;    /* table size, a power of two */
+    uint32_t count; /* numbers given, the last one included */
+    uint32_t props;
+} namer;
+
+static uint32_t name_hash(slice s)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < s.len; i++)
+        h = (h ^ (uint8_t)s.ptr[i]) * 16777619u;
+    return h;
+}
+
+static void table_put(namer *nm, uint32_t id)
+{
+    size_t mask = nm->nids - 1, i = name_hash(nm->names[id]) & mask;
+    while (nm->ids[i])
+        i = (i + 1) & mask;
+    nm->ids[i] = id;
+}
+
+static uint32_t name_number(namer *nm, slice name)
+{
+    size_t mask = nm->nids - 1;
+    for (size_t i = name_hash(name) & mask; nm->ids[i]; i = (i + 1) & mask)
+        if (slice_eq(nm->names[nm->ids[i]], name))
+            return nm->ids[i];
+    if ((size_t)(nm->count + 1) * 2 > nm->nids) {
+        size_t n = nm->nids * 2;
+        slice *names = arena_alloc(nm->a, n * sizeof(slice));
+        memcpy(names, nm->names, (nm->count + 1) * sizeof(slice));
+        nm->names = names;
+        nm->ids = arena_calloc(nm->a, n * sizeof(uint32_t));
+        nm->nids = n;
+        for (uint32_t id = 1; id <= nm->count; id++)
+            table_put(nm, id);
+    }
+    nm->names[++nm->count] = name;
+    table_put(nm, nm->count);
+    return nm->count;
+}
+
+static void number_tree(namer *nm, vnode *n)
+{
+    if (n == NULL)
+        return;
+    if (n->slot == 0) { /* a node reached twice keeps its first number */
+        switch (n->kind) {
+        case E_REF:
+        case N_FOREACH:
+        case N_DEFINE:
+            n->slot = name_number(nm, n->text);
+            break;
+        case E_PROP:
+            n->slot = ++nm->props;
+            break;
+        default:
+            break;
+        }
+    }
+    for (uint32_t i = 0; i < n->nkids; i++)
+        number_tree(nm, n->kids[i]);
+}
+
+void slots_number(vtl_template *t, arena *a)
+{
+    namer nm = {.a = a, .nids = 16};
+    nm.names = arena_alloc(a, nm.nids * sizeof(slice));
+    nm.ids = arena_calloc(a, nm.nids * sizeof(uint32_t));
+    nm.names[0] = SLICE_NULL;
+    /* the loop variables every #foreach sets, numbered whether or not the template names them */
+    name_number(&nm, SLICE_LIT("velocityCount"));
+    name_number(&nm, SLICE_LIT("velocityHasNext"));
+    number_tree(&nm, t->root);
+    for (vmacro *m = t->macros; m; m = m->next)
+        number_tree(&nm, m->body);
+    t->nnames = nm.count;
+    t->nprops = nm.props;
+}

@@ -1,0 +1,162 @@
+/* The evaluator's fast paths (variables found through remembered places, properties looked up first where
+ * the same reference found them in the previous map, names classified when parsed) against the cases where they
+ * must give way to the general path. Expected outputs are the reference renderer's (tests/vtl-diff/oracle:
+ * Velocity 1.7 as API Gateway runs it). */
+#include "vtl_test_util.h"
+
+static const char *const body =
+    "{\"items\":[{\"a\":\"1\",\"b\":\"2\"},{\"b\":\"3\",\"a\":\"4\"},{\"a\":\"5\"},{\"c\":\"x\",\"a\":\"6\",\"b\":"
+    "\"7\"},{\"a\":null,\"b\":\"8\"},{\"b\":\"9\",\"a\":{\"S\":\"deep\"}}],\"n\":[1,null,3]}";
+
+static void expect_case(const char *template_text, const char *expected)
+{
+    vtl_case k = {.template_text = template_text,
+                  .body = body,
+                  .context_json = "{\"requestId\": \"req-1\", \"identity\": {\"sourceIp\": \"1.2.3.4\"}}"};
+    expect_render(&k, expected);
+}
+
+/* maps from one JSON array whose keys come in different orders, or are missing or null */
+Test(vtl_eval_cache, key_order)
+{
+    expect_case("#foreach($e in $input.path('$.items'))$e.a:$e.b;#end", "1:2;4:3;5:;6:7;:8;{S=deep}:9;");
+}
+
+/* a hyphen belongs to the property name ($e.a- is property "a-") */
+Test(vtl_eval_cache, key_hyphen)
+{
+    expect_case("#foreach($e in $input.path('$.items'))$e.a-$e.b;#end", "2;3;;7;8;9;");
+}
+
+/* one property site over maps of different shapes, a number key where the name was last found */
+Test(vtl_eval_cache, mixed_keys)
+{
+    expect_case("#set($m1 = {'a': 'x'})#set($m2 = {1: 'one', 'a': 'y'})#set($m3 = {'b': 'z', 'a': 'w'})#foreach($m in "
+                "[$m1, $m2, $m3, $m1])$m.a#end",
+                "xywx");
+}
+
+/* a macro argument shadows the loop variable; a global set inside the macro is seen outside */
+Test(vtl_eval_cache, macro_shadow)
+{
+    expect_case("#macro(show $e)[$e.a|$x]#set($x = 'in')#end#set($x = 'out')#foreach($e in "
+                "$input.path('$.items'))#show($e.b)$e.a $x;#end $x",
+                "[|out]1 in;[|in]4 in;[|in]5 in;[|in]6 in;[|in] in;[|in]{S=deep} in; in");
+}
+
+/* a macro argument bound by name to a property of the loop variable */
+Test(vtl_eval_cache, macro_byname)
+{
+    expect_case("#macro(twice $v)$v$v#end#foreach($e in $input.path('$.items'))#twice($e.a),#end",
+                "11,44,55,66,,{S=deep}{S=deep},");
+}
+
+/* #set of the loop variable and of a new variable inside the loop body */
+Test(vtl_eval_cache, set_in_loop)
+{
+    expect_case("#foreach($i in [1..3])<$k>$i#set($i = 'x')$i#set($k = $i)#end $k $i", "<>1x<x>2x<x>3x x ");
+}
+
+/* null items remove the loop variable; nested loops over one name restore it; loop counters */
+Test(vtl_eval_cache, null_items)
+{
+    expect_case("#foreach($v in $input.path('$.n'))[$v]#end#foreach($i in [1,2])#foreach($i in "
+                "['a','b'])$i$velocityCount$foreach.index$foreach.hasNext#end$i$velocityCount#end/$i/$velocityCount/"
+                "$foreach.hasNext",
+                "[1][][3]a10trueb21false11a10trueb21false22///");
+}
+
+/* trees parsed while rendering (#evaluate) and #define blocks reading the loop variable */
+Test(vtl_eval_cache, evaluate_define)
+{
+    expect_case(
+        "#define($blk)<$e.a>#end#foreach($e in $input.path('$.items'))#evaluate('#set($z = $e.b)$z.$e.a')$blk#end $z",
+        "2.1<1>3.4<4>.5<5>7.6<6>8.<>9.{S=deep}<{S=deep}> 9");
+}
+
+/* escaped, quiet, formal and prefixed references inside a loop */
+Test(vtl_eval_cache, escapes)
+{
+    expect_case("#foreach($e in $input.path('$.items'))\\$e.a $!e.c ${e.b} $$e.a #$e.b \\\\$e.a|#end",
+                "$e.a  2 $1 #2 \\1|$e.a  3 $4 #3 \\4|$e.a   $5 # \\5|$e.a x 7 $6 #7 \\6|$e.a  8 $ #8 \\|$e.a  9 "
+                "${S=deep} #9 \\{S=deep}|");
+}
+
+/* class and getters beside map lookups */
+Test(vtl_eval_cache, class_props)
+{
+    expect_case("#foreach($e in $input.path('$.items'))$e.class $e.empty $e.size() $e.a.length() $e.a.class|#end",
+                "class java.util.LinkedHashMap  2 1 class java.lang.String|class java.util.LinkedHashMap  2 1 class "
+                "java.lang.String|class java.util.LinkedHashMap  1 1 class java.lang.String|class "
+                "java.util.LinkedHashMap  3 1 class java.lang.String|class java.util.LinkedHashMap  2 0 class "
+                "java.lang.String|class java.util.LinkedHashMap  2  class java.util.LinkedHashMap|");
+}
+
+/* a variable removed and added again while other variables keep their places */
+Test(vtl_eval_cache, remove_add)
+{
+    expect_case("#set($a = 1)#set($b = 2)#foreach($v in [1, $null, 3])$a$b$v#set($c = $v)#end$a$b$c#foreach($a in "
+                "[5])$a$b#end$a$b",
+                "121121231235212");
+}
+
+/* a loop over a map's values and the $foreach getters */
+Test(vtl_eval_cache, map_loop)
+{
+    expect_case("#set($m = {'p': 1, 'q': 2})#foreach($v in $m)$v $foreach.count $foreach.first $foreach.last "
+                "$foreach.index $foreach.hasNext;#end",
+                "1 1 true false 0 true;2 2 false true 1 false;");
+}
+
+/* $context members read before and after $context is built */
+Test(vtl_eval_cache, context)
+{
+    expect_case(
+        "$context.requestId $context.stage #set($c = $context)$c.requestId $context.identity.sourceIp $context.class",
+        "req-1 prodreq-1 1.2.3.4 class java.util.LinkedHashMap");
+}
+
+/* undefined names and loop names outside loops */
+Test(vtl_eval_cache, undefined)
+{
+    expect_case("[$nope][$nope.x][$!nope][$velocityCount][$velocityHasNext][$foreach][$foreach.index]",
+                "[][][][][][][]");
+}
+
+/* new variables added inside a loop move the variables map's arrays: remembered places must follow */
+Test(vtl_eval_cache, grow_vars)
+{
+    expect_case(
+        "#foreach($i in [1..3])$i#set($w = $i)#set($v1 = 1)#set($v2 = 2)#set($v3 = 3)#set($v4 = 4)#set($v5 = "
+        "5)#set($v6 = 6)#set($v7 = 7)#set($v8 = 8)#set($v9 = 9)#set($v10 = 10)#set($v11 = 11)#set($v12 = 12)#set($v13 "
+        "= 13)#set($v14 = 14)#set($v15 = 15)#set($v16 = 16)#set($v17 = 17)#set($v18 = 18)#set($v19 = 19)#set($v20 = "
+        "20)#set($v21 = 21)#set($v22 = 22)#set($v23 = 23)#set($v24 = 24)$i$v24$w;#end$i$v1",
+        "11241;22242;33243;1");
+}
+
+/* one compiled template rendered over two bodies whose maps order their keys differently: what a render remembers
+ * does not outlive it */
+Test(vtl_eval_cache, renders_do_not_share_what_they_remember)
+{
+    arena load, req;
+    arena_init(&load, 4096);
+    arena_init(&req, 4096);
+    json_glue_init();
+    aws_error err;
+    error_clear(&err);
+    vtl_template *t = vtl_compile(SLICE_LIT("#foreach($e in $input.path('$'))$e.b$e.a,#end"), &load, &err);
+    cr_assert_not_null(t);
+    const char *bodies[] = {"[{\"a\":\"1\",\"b\":\"2\"},{\"a\":\"3\",\"b\":\"4\"}]",
+                            "[{\"b\":\"5\",\"a\":\"6\"},{\"c\":\"7\",\"b\":\"8\",\"a\":\"9\"}]",
+                            "[{\"a\":\"1\",\"b\":\"2\"}]"};
+    const char *expected[] = {"21,43,", "56,89,", "21,"};
+    for (int i = 0; i < 3; i++) {
+        vtl_env env = {.body = slice_cstr(bodies[i])};
+        slice out;
+        cr_assert_eq(vtl_render(t, &env, &req, &out, &err), 0, "%s", err.message);
+        cr_assert(slice_eq_cstr(out, expected[i]), "%.*s", (int)out.len, out.ptr);
+        arena_reset(&req);
+    }
+    arena_destroy(&req);
+    arena_destroy(&load);
+}
