@@ -376,9 +376,13 @@ static words read_real(const uint8_t *start, const uint8_t *p, const uint8_t *en
     }
     if ((*p | 0x20) == 'e') {
         p++;
-        bool eneg = *p == '-';
-        if (*p == '+' || *p == '-')
+        bool eneg = false;
+        if (*p == '-') {
+            eneg = true;
             p++;
+        } else if (*p == '+') {
+            p++;
+        }
         unsigned d = (unsigned)*p - '0';
         if (d > 9)
             return (words){0, 0};
@@ -414,15 +418,15 @@ static words read_real(const uint8_t *start, const uint8_t *p, const uint8_t *en
     return (words){head(V_DOUBLE, 0), x.w};
 }
 
-/* A number in RFC 8259 form, *pp on its first character; *pp then after it, or NULL. Integers of up to 18
+/* A number in RFC 8259 form from `start`, *pp on its first digit (after the minus sign of a negative one,
+ * which the caller steps over on a branch of its own: a position advanced by an arithmetic test of the byte
+ * would wait for the load of that byte); *pp then after it, or NULL. Integers of up to 18
  * digits are converted here, longer ones are left to the permissive reader (json-smart's BigInteger rules).
  * Needs no bound: the text's last byte is a bracket. */
-static inline __attribute__((always_inline)) words read_number(const uint8_t *end, const uint8_t **pp)
+static inline __attribute__((always_inline)) words read_number(const uint8_t *end, const uint8_t *start, bool neg,
+                                                               const uint8_t **pp)
 {
-    const uint8_t *p = *pp, *start = p;
-    bool neg = *p == '-';
-    p += neg;
-    const uint8_t *digits = p;
+    const uint8_t *p = *pp, *digits = p;
     uint64_t m = 0;
     unsigned d = (unsigned)*p - '0';
     if (d > 9)
@@ -609,7 +613,8 @@ static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
     } while (0)
 #define SKIP_SPACE()                                                                                                   \
     do {                                                                                                               \
-        p += *p == ' ';                                                                                                \
+        if (*p == ' ') /* a branch: an addition would make the position wait for the byte */                           \
+            p++;                                                                                                       \
         SKIP_WS();                                                                                                     \
     } while (0)
 /* the usual separators, ":" and ": ", without a loop */
@@ -711,8 +716,13 @@ value:
         p += 4;
         v = (words){head(V_NULL, 0), 0};
         break;
+    case '-':
+        p++;
+        if (v = read_number(end, p - 1, true, &p), p == NULL)
+            return false;
+        break;
     default:
-        if (v = read_number(end, &p), p == NULL)
+        if (v = read_number(end, p, false, &p), p == NULL)
             return false;
     }
 have_value:
