@@ -363,6 +363,15 @@ Test(vtl_json_strict, brackets_and_white_space)
     };
     for (size_t i = 0; i < COUNT(CASES); i++)
         check_str(&a, CASES[i].text, CASES[i].fast);
+    /* indentation of every depth up to three words, before and after tokens and around the document */
+    for (int k = 0; k <= 24; k++) {
+        char in[32], doc[512];
+        memset(in, ' ', (size_t)k);
+        in[k] = '\0';
+        snprintf(doc, sizeof doc, "%s{\n%s\"a\" :%s[\n%s1 ,\n%s\t\"x\"%s\r\n%s]%s,\n%s\"b\":%s{%s\"S\":%s\"y\"%s}\n}%s",
+                 in, in, in, in, in, in, in, in, in, in, in, in, in, in);
+        check_str(&a, doc, 1);
+    }
     json_arena_pop(prev);
     arena_destroy(&a);
 }
