@@ -383,6 +383,7 @@ Test(vtl_json_strict, strings_point_into_the_text)
     json_glue_init();
     arena a;
     arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
     for (int tail = 0; tail < 3; tail++) {
         jutil_buf b;
         jutil_buf_init(&b, &a, 4096);
@@ -413,5 +414,6 @@ Test(vtl_json_strict, strings_point_into_the_text)
         }
         check_exact(&a, b.ptr, b.len, 1, "200 strings");
     }
+    json_arena_pop(prev);
     arena_destroy(&a);
 }
