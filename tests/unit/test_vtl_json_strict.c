@@ -3,6 +3,9 @@
  * compare the same; documents outside its subset are left to the permissive route, which gives the same
  * results and errors through v_parse_json as on its own. */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/json.h"
 #include "jutil_vectors.h"
@@ -190,6 +193,227 @@ Test(vtl_json_strict, large_and_deep_documents)
     for (int i = 0; i < 1200; i++)
         jutil_buf_put(&deep, "{\"a\":", 5);
     check_doc(&a, buf_slice(&deep), 0, "past json-smart's depth limit");
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* A document in a buffer of exactly its length, so that the sanitizers see any read past its end. */
+static void check_exact(arena *a, const char *text, size_t len, int want_fast, const char *label)
+{
+    char *copy = malloc(len ? len : 1);
+    cr_assert_not_null(copy);
+    memcpy(copy, text, len);
+    check_doc(a, slice_make(copy, len), want_fast, label);
+    free(copy);
+}
+
+static void check_str(arena *a, const char *text, int want_fast)
+{
+    check_exact(a, text, strlen(text), want_fast, text);
+}
+
+/* Strings and numbers whose ends fall on each side of the eight-byte words the reader scans, at each distance
+ * from the end of the text (where whole words no longer fit), as keys, values and single-string objects. */
+Test(vtl_json_strict, word_boundaries_and_the_end_of_the_text)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    static const char *const NUMBERS[] = {"0",
+                                          "7",
+                                          "-0",
+                                          "12345678",
+                                          "123456789",
+                                          "1234567812345678",
+                                          "-1234567",
+                                          "2147483647",
+                                          "2147483648",
+                                          "-2147483649",
+                                          "123456789012345678",
+                                          "-123456789012345678",
+                                          "0.5",
+                                          "-0.0",
+                                          "1e5",
+                                          "1E-22",
+                                          "1e22",
+                                          "1e23",
+                                          "12345678.87654321",
+                                          "0.1234567890123456789",
+                                          "9007199254740993.0",
+                                          "9007199254740992.0",
+                                          "1.7976931348623157e308",
+                                          "4.9e-324",
+                                          "2.2250738585072014e-308",
+                                          "0e5",
+                                          "123.456e-7",
+                                          "1.0E+2"};
+    char doc[256], s[64];
+    for (size_t n = 0; n <= 24; n++) {
+        memset(s, 'a' + (int)(n % 26), n);
+        s[n] = '\0';
+        for (size_t pad = 0; pad < 10; pad++) {
+            const char *ws = "          " + (10 - pad);
+            snprintf(doc, sizeof doc, "[%s\"%s\"]", ws, s);
+            check_str(&a, doc, 1);
+            snprintf(doc, sizeof doc, "{%s\"%s\":%s\"%s\"}", ws, s, ws, s);
+            check_str(&a, doc, 1);
+            snprintf(doc, sizeof doc, "{\"k\":1,%s\"%s\":[]}", ws, s);
+            check_str(&a, doc, 1);
+            snprintf(doc, sizeof doc, "[{\"S\":\"%s\"},{\"S\": \"%s\" },%s{ \"%s\" : \"x\" }]", s, s, ws, s);
+            check_str(&a, doc, 1);
+            snprintf(doc, sizeof doc, "{\"%s\":\"\\n%s\"}", s, s); /* an escape: the scan is not plain */
+            check_str(&a, doc, 1);
+            snprintf(doc, sizeof doc, "[\"caf\xc3\xa9%s\",%s\"%s\"]", s, ws, s); /* non-ASCII */
+            check_str(&a, doc, 1);
+        }
+    }
+    for (size_t i = 0; i < COUNT(NUMBERS); i++)
+        for (size_t pad = 0; pad < 10; pad++) {
+            const char *ws = "          " + (10 - pad);
+            snprintf(doc, sizeof doc, "[%s%s]", NUMBERS[i], ws);
+            check_str(&a, doc, -1);
+            snprintf(doc, sizeof doc, "{\"n\":%s%s,\"m\":[%s,%s]}", ws, NUMBERS[i], NUMBERS[i], NUMBERS[i]);
+            check_str(&a, doc, -1);
+            snprintf(doc, sizeof doc, "[%s, \"x\\t\", %s]", NUMBERS[i], NUMBERS[i]);
+            check_str(&a, doc, -1);
+        }
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* Objects whose keys share lengths, repeat, or differ only in a later byte; small and large ones. */
+Test(vtl_json_strict, repeated_keys)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    static const char *const DOCS2[] = {
+        "{\"ab\":1,\"cd\":2,\"ef\":3}",
+        "{\"ab\":1,\"ac\":2,\"ab\":3}",
+        "{\"ab\":1,\"ac\":2,\"ad\":3,\"ac\":{\"x\":1,\"x\":[2]}}",
+        "{\"a\":1,\"\":2,\"\":3,\"b\":4}",
+        "{\"S\":\"x\",\"S\":\"y\"}",
+        "{\"S\":\"x\",\"S\":{}}",
+        "{\"key\":\"v\",\"kez\":\"w\",\"kex\":null}",
+        "{\"x\":1,\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":2,\"x\":3}",
+        "{\"abcdefghijklmnopq\":1,\"abcdefghijklmnopr\":2,\"abcdefghijklmnopq\":3}",
+    };
+    for (size_t i = 0; i < COUNT(DOCS2); i++)
+        check_str(&a, DOCS2[i], 1);
+    /* 1 to 40 keys (either side of the small-object limit), with a repeat at each place or none */
+    for (int n = 1; n <= 40; n++)
+        for (int rep = -1; rep < n; rep++) {
+            jutil_buf b;
+            jutil_buf_init(&b, &a, 1024);
+            jutil_buf_putc(&b, '{');
+            for (int i = 0; i < n; i++) {
+                char kv[48];
+                int len = snprintf(kv, sizeof kv, "%s\"k%d\":%d", i ? "," : "", i, i);
+                jutil_buf_put(&b, kv, (size_t)len);
+            }
+            if (rep >= 0) {
+                char kv[48];
+                int len = snprintf(kv, sizeof kv, ",\"k%d\":\"again\"", rep);
+                jutil_buf_put(&b, kv, (size_t)len);
+            }
+            jutil_buf_putc(&b, '}');
+            check_exact(&a, b.ptr, b.len, 1, "keys k0..kn");
+        }
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* Where the strict route stops: at the last bracket, with white space of every kind around tokens. */
+Test(vtl_json_strict, brackets_and_white_space)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    static const struct {
+        const char *text;
+        int fast;
+    } CASES[] = {
+        {"[1] ", 1},
+        {"\t\r\n [1]\t\r\n ", 1},
+        {"[[1]", 0},
+        {"[1]]", 0},
+        {"{\"a\":[1]}}", 0},
+        {"{\"S\":\"x\"}}", 0},
+        {"{\"S\":\"x\"}]", 0},
+        {"[{\"S\":\"x\"}", 0},
+        {"{\"S\":\"x\"", 0},
+        {"{\"S\":\"x}", 0},
+        {"{\"a\":1} {\"b\":2}", 0},
+        {"{ \"a\" :\t1 ,\n\"b\"\r\n:\n[ 1 , 2 ] , \"c\" : { \"S\" : \"x\" } }", 1},
+        {"{\"a\":  \"x\"  ,  \"b\":\t\t\"y\"\n}", 1},
+        {"{\"a\":\x0b\"x\"}", 0},
+        {"{\"a\"\x0b:\"x\"}", 0},
+        {"[1,\x0b2]", 0},
+        {"[\"x\"\x0b]", 0},
+        {"{\"a\":-}", 0},
+        {"{\"a\":-\"x\"}", 0},
+        {"[-x]", 0},
+        {"[tru]", 0},
+        {"[fals]", 0},
+        {"{\"a\":nul}", 0},
+        {"[true,false,null,-1,{\"S\":\"\"}]", 1},
+    };
+    for (size_t i = 0; i < COUNT(CASES); i++)
+        check_str(&a, CASES[i].text, CASES[i].fast);
+    /* indentation of every depth up to three words, before and after tokens and around the document */
+    for (int k = 0; k <= 24; k++) {
+        char in[32], doc[512];
+        memset(in, ' ', (size_t)k);
+        in[k] = '\0';
+        snprintf(doc, sizeof doc, "%s{\n%s\"a\" :%s[\n%s1 ,\n%s\t\"x\"%s\r\n%s]%s,\n%s\"b\":%s{%s\"S\":%s\"y\"%s}\n}%s",
+                 in, in, in, in, in, in, in, in, in, in, in, in, in, in);
+        check_str(&a, doc, 1);
+    }
+    json_arena_pop(prev);
+    arena_destroy(&a);
+}
+
+/* Strings without escapes or non-ASCII bytes point into the text, as the permissive reader's do; a text with
+ * a backslash or non-ASCII byte anywhere (here after more than a kilobyte) is scanned the careful way. */
+Test(vtl_json_strict, strings_point_into_the_text)
+{
+    json_glue_init();
+    arena a;
+    arena_init(&a, 1 << 16);
+    arena *prev = json_arena_push(&a);
+    for (int tail = 0; tail < 3; tail++) {
+        jutil_buf b;
+        jutil_buf_init(&b, &a, 4096);
+        jutil_buf_putc(&b, '[');
+        for (int i = 0; i < 200; i++) {
+            char item[32];
+            int len = snprintf(item, sizeof item, "%s\"item %d\"", i ? "," : "", i);
+            jutil_buf_put(&b, item, (size_t)len);
+        }
+        static const char *const TAILS[] = {"", ",\"a\\\"b\"", ",\"caf\xc3\xa9\""};
+        jutil_buf_puts(&b, slice_make(TAILS[tail], strlen(TAILS[tail])));
+        jutil_buf_putc(&b, ']');
+        vval v;
+        cr_assert(v_parse_json_strict(&a, buf_slice(&b), &v));
+        cr_assert_eq(v.kind, V_LIST);
+        cr_assert_eq(v.u.l->n, tail ? 201u : 200u);
+        for (size_t i = 0; i < 200; i++) {
+            vval s = v.u.l->items[i];
+            char want[16];
+            int len = snprintf(want, sizeof want, "item %zu", i);
+            cr_assert_eq(s.kind, V_STRING);
+            cr_assert(slice_eq(v_s(s), slice_make(want, (size_t)len)));
+            cr_assert(s.u.str > b.ptr && s.u.str < b.ptr + b.len, "item %zu points outside the text", i);
+        }
+        if (tail) {
+            vval s = v.u.l->items[200];
+            cr_assert(slice_eq(v_s(s), tail == 1 ? SLICE_LIT("a\"b") : SLICE_LIT("caf\xc3\xa9")));
+        }
+        check_exact(&a, b.ptr, b.len, 1, "200 strings");
+    }
     json_arena_pop(prev);
     arena_destroy(&a);
 }
