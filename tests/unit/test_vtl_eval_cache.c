@@ -2,6 +2,9 @@
  * the same reference found them in the previous map, names classified when parsed) against the cases where they
  * must give way to the general path. Expected outputs are the reference renderer's (tests/vtl-diff/oracle:
  * Velocity 1.7 as API Gateway runs it). */
+#include <stdio.h>
+
+#include "vtl/jutil.h"
 #include "vtl_test_util.h"
 
 static const char *const body =
@@ -196,4 +199,39 @@ Test(vtl_eval_cache, if_blocks_count_their_steps)
 {
     expect_failure(&(vtl_case){.template_text = "#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in "
                                                 "[1..1000])#if(true)x#end#end#end#end"});
+}
+
+/* a generated template with more names and property sites than a render keeps places for: the ones past the
+ * limit take the general path and render the same */
+Test(vtl_eval_cache, names_past_the_numbered_ones)
+{
+    arena a;
+    arena_init(&a, 1 << 16);
+    jutil_buf t;
+    jutil_buf_init(&t, &a, 1 << 16);
+    jutil_buf_puts(&t, SLICE_LIT("#set($m = {'k': 'x', 'j': 'y'})"));
+    for (int i = 0; i < 1100; i++) {
+        char s[64];
+        snprintf(s, sizeof s, "#set($v%d = %d)", i, i);
+        jutil_buf_puts(&t, slice_cstr(s));
+    }
+    jutil_buf_puts(&t, SLICE_LIT("#foreach($i in [1, 2])$v3,$v1099,"));
+    for (int i = 0; i < 5000; i++)
+        jutil_buf_puts(&t, i % 2 ? SLICE_LIT("$m.j") : SLICE_LIT("$m.k"));
+    jutil_buf_puts(&t, SLICE_LIT(";#end"));
+    slice src = jutil_buf_slice(&t);
+    char *text = arena_strndup(&a, src.ptr, src.len);
+    vtl_case k = {.template_text = text};
+    slice out;
+    aws_error err;
+    cr_assert_eq(vtl_test_render(&a, &k, &out, &err, NULL), 0, "%s", err.message);
+    cr_assert_eq(out.len, 2 * (2 + 5 + 5000 + 1), "%zu", out.len);
+    for (int round = 0; round < 2; round++) {
+        const char *o = out.ptr + round * (2 + 5 + 5000 + 1);
+        cr_assert(strncmp(o, "3,1099,", 7) == 0, "%.20s", o);
+        for (int i = 0; i < 5000; i++)
+            cr_assert_eq(o[7 + i], i % 2 ? 'y' : 'x', "at %d", i);
+        cr_assert_eq(o[7 + 5000], ';');
+    }
+    arena_destroy(&a);
 }
