@@ -72,6 +72,7 @@ enum {
     RH_NULL_IF_MISSING = 2, /* $foreach, $velocityCount, $velocityHasNext, a name starting with '.': null, not "" */
     RH_CONTEXT = 4,         /* $context */
     RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
+    RH_PLAIN = 16,          /* RH_PROPS, not $context, printed with no prefix and not escaped */
 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
  * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */

@@ -428,13 +428,9 @@ static vval eval_ref(rctx *c, const vnode *r)
     return eval_ref_upto(c, r, r->nkids);
 }
 
-static void render_ref(rctx *c, const vnode *r)
+/* Prints reference r whose value is v. */
+static void render_ref_value(rctx *c, const vnode *r, vval v)
 {
-    if (r->flags & NF_RUNT) {
-        emit(c, r->text);
-        return;
-    }
-    vval v = (r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, r) : eval_ref(c, r);
     if (c->ctrl == CTRL_ERROR)
         return;
     if (r->flags & NF_ESCAPED) {
@@ -457,6 +453,26 @@ static void render_ref(rctx *c, const vnode *r)
         return;
     }
     emit(c, v_to_string(c, v));
+}
+
+static void render_ref(rctx *c, const vnode *r)
+{
+    if (r->flags & NF_RUNT) {
+        emit(c, r->text);
+        return;
+    }
+    render_ref_value(c, r, (r->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS ? eval_props(c, r) : eval_ref(c, r));
+}
+
+/* render_ref for the references most templates print ($elem.name.S, RH_PLAIN): a string value is printed here,
+ * anything else the general way. */
+HOT void render_plain_ref(rctx *c, const vnode *r)
+{
+    vval v = eval_props(c, r);
+    if (v.kind == V_STRING)
+        emit(c, v_s(v)); /* prints nothing after an error, as render_ref_value */
+    else
+        render_ref_value(c, r, v);
 }
 
 /* #set($a.b.c = v) / #set($m[$k] = v) */
@@ -869,6 +885,51 @@ static void render_evaluate(rctx *c, const vnode *n)
         c->ctrl = CTRL_NONE;
 }
 
+static void limit_exceeded(rctx *c);
+
+/* render_block for a block of one text statement (what #if($foreach.hasNext),#end holds) without entering the
+ * block loop again. */
+HOT void render_short_block(rctx *c, const vnode *b)
+{
+    if (b->nkids != 1 || b->kids[0]->kind != N_TEXT) {
+        render_block(c, b);
+        return;
+    }
+    if (c->ctrl != CTRL_NONE)
+        return;
+    if (++c->steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit) {
+        limit_exceeded(c);
+        return;
+    }
+    emit(c, b->kids[0]->text);
+}
+
+/* The condition of an #if or #elseif: property references (the commonest, $foreach.hasNext) without a call. */
+HOT bool condition(rctx *c, const vnode *n)
+{
+    if (n->kind != E_REF || (n->hint & (RH_PROPS | RH_CONTEXT)) != RH_PROPS)
+        return truthy(c, n);
+    if (c->ctrl == CTRL_ERROR)
+        return false;
+    vval v = eval_props(c, n);
+    return v.kind == V_BOOL ? v.u.b : v.kind != V_NULL;
+}
+
+HOT void render_if(rctx *c, const vnode *n)
+{
+    uint32_t pairs = (n->flags & NF_HAS_ELSE) ? n->nkids - 1 : n->nkids;
+    for (uint32_t i = 0; i + 1 < pairs + 1 && i < pairs; i += 2) {
+        if (condition(c, n->kids[i])) {
+            render_short_block(c, n->kids[i + 1]);
+            return;
+        }
+        if (c->ctrl != CTRL_NONE)
+            return;
+    }
+    if (n->flags & NF_HAS_ELSE)
+        render_short_block(c, n->kids[n->nkids - 1]);
+}
+
 static void limit_exceeded(rctx *c)
 {
     if (c->steps > VTL_MAX_STEPS)
@@ -888,20 +949,9 @@ static void render_node(rctx *c, const vnode *n)
     case N_REF:
         render_ref(c, n->kids[0]);
         return;
-    case N_IF: {
-        uint32_t pairs = (n->flags & NF_HAS_ELSE) ? n->nkids - 1 : n->nkids;
-        for (uint32_t i = 0; i + 1 < pairs + 1 && i < pairs; i += 2) {
-            if (truthy(c, n->kids[i])) {
-                render_block(c, n->kids[i + 1]);
-                return;
-            }
-            if (c->ctrl != CTRL_NONE)
-                return;
-        }
-        if (n->flags & NF_HAS_ELSE)
-            render_block(c, n->kids[n->nkids - 1]);
+    case N_IF:
+        render_if(c, n);
         return;
-    }
     case N_SET: {
         vval v = eval(c, n->kids[1]);
         if (v.kind == V_NULL || c->ctrl == CTRL_ERROR)
@@ -951,8 +1001,12 @@ static void render_block(rctx *c, const vnode *b)
         }
         if (n->kind == N_TEXT)
             emit(c, n->text);
+        else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
+            render_plain_ref(c, n->kids[0]);
         else if (n->kind == N_REF)
             render_ref(c, n->kids[0]);
+        else if (n->kind == N_IF)
+            render_if(c, n);
         else
             render_node(c, n);
     }

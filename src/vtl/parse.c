@@ -388,6 +388,8 @@ static vnode *reference(parser *p)
             props++;
         if (props == r->nkids)
             r->hint |= RH_PROPS;
+        if (props == r->nkids && !(r->hint & RH_CONTEXT) && r->prefix.len == 0 && !(r->flags & NF_ESCAPED))
+            r->hint |= RH_PLAIN;
     }
     p->nesting--;
     return r;

@@ -22,6 +22,10 @@ uint8_t slots_prop_hint(slice name)
     return (uint8_t)(PH_PLAIN | (m_foreach_property_code(name) << PH_FOREACH_SHIFT));
 }
 
+/* A render's caches are allocated and cleared with it: past these counts (generated templates), names and
+ * property sites go unnumbered and take the general path. */
+enum { MAX_NAMES = 1024, MAX_PROPS = 4096 };
+
 /* Names to numbers through an open-addressing table; templates name few variables, but a generated one may
  * name thousands, so no linear search. */
 typedef struct namer {
@@ -55,6 +59,8 @@ static uint32_t name_number(namer *nm, slice name)
     for (size_t i = name_hash(name) & mask; nm->ids[i]; i = (i + 1) & mask)
         if (slice_eq(nm->names[nm->ids[i]], name))
             return nm->ids[i];
+    if (nm->count >= MAX_NAMES)
+        return 0;
     if ((size_t)(nm->count + 1) * 2 > nm->nids) {
         size_t n = nm->nids * 2;
         slice *names = arena_alloc(nm->a, n * sizeof(slice));
@@ -82,7 +88,8 @@ static void number_tree(namer *nm, vnode *n)
             n->slot = name_number(nm, n->text);
             break;
         case E_PROP:
-            n->slot = ++nm->props;
+            if (nm->props < MAX_PROPS)
+                n->slot = ++nm->props;
             break;
         default:
             break;

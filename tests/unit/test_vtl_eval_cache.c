@@ -2,11 +2,15 @@
  * the same reference found them in the previous map, names classified when parsed) against the cases where they
  * must give way to the general path. Expected outputs are the reference renderer's (tests/vtl-diff/oracle:
  * Velocity 1.7 as API Gateway runs it). */
+#include <stdio.h>
+
+#include "vtl/jutil.h"
 #include "vtl_test_util.h"
 
 static const char *const body =
     "{\"items\":[{\"a\":\"1\",\"b\":\"2\"},{\"b\":\"3\",\"a\":\"4\"},{\"a\":\"5\"},{\"c\":\"x\",\"a\":\"6\",\"b\":"
-    "\"7\"},{\"a\":null,\"b\":\"8\"},{\"b\":\"9\",\"a\":{\"S\":\"deep\"}}],\"n\":[1,null,3]}";
+    "\"7\"},{\"a\":null,\"b\":\"8\"},{\"b\":\"9\",\"a\":{\"S\":\"deep\"}}],\"n\":[1,null,3],\"f\":[{\"t\":true},{\"t\":"
+    "false},{\"t\":null},{\"t\":0},{\"t\":\"\"},{}]}";
 
 static void expect_case(const char *template_text, const char *expected)
 {
@@ -159,4 +163,75 @@ Test(vtl_eval_cache, renders_do_not_share_what_they_remember)
     }
     arena_destroy(&req);
     arena_destroy(&load);
+}
+
+/* printed references whose values are not strings: numbers, booleans, lists, maps, absent, #define blocks */
+Test(vtl_eval_cache, plain_values)
+{
+    expect_case("#define($blk)B$e.n#end#set($m = {'n': 1, 'd': 2.5, 'b': true, 'l': [1,2], 'm': {'k': 'v'}, 'x': "
+                "$blk})#foreach($e in [$m])$e.n $e.d $e.b $e.l $e.m $e.m.k $e.zz $e.x|#end",
+                "1 2.5 true [1, 2] {k=v} v  B1|");
+}
+
+/* #if / #elseif / #else on properties, absent properties being "" and so true */
+Test(vtl_eval_cache, if_chains)
+{
+    expect_case("#foreach($e in $input.path('$.items'))#if($e.c)C#elseif($e.a)A$e.a#else-#end#if($e.b)#else!#end#end",
+                "CCCCCC");
+}
+
+/* conditions on JSON true, false, null, 0 and "" */
+Test(vtl_eval_cache, if_values)
+{
+    expect_case("#foreach($f in $input.path('$.f'))#if($f.t)T#{else}F#end#if($f.t.class)c#end#end", "TcFcTcTcTcTc");
+}
+
+/* #if blocks of one text, of a #set and a reference, and #else blocks, on the loop's getters */
+Test(vtl_eval_cache, if_blocks)
+{
+    expect_case("#foreach($i in [1..3])#if($foreach.hasNext)$i,#end#if($foreach.last)#set($z = "
+                "$i)last$z#end#if($velocityHasNext)#{else}end#end#end",
+                "1,2,last3end");
+}
+
+/* text inside #if blocks still counts its steps: a runaway loop fails instead of running on */
+Test(vtl_eval_cache, if_blocks_count_their_steps)
+{
+    expect_failure(&(vtl_case){.template_text = "#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in "
+                                                "[1..1000])#if(true)x#end#end#end#end"});
+}
+
+/* a generated template with more names and property sites than a render keeps places for: the ones past the
+ * limit take the general path and render the same */
+Test(vtl_eval_cache, names_past_the_numbered_ones)
+{
+    arena a;
+    arena_init(&a, 1 << 16);
+    jutil_buf t;
+    jutil_buf_init(&t, &a, 1 << 16);
+    jutil_buf_puts(&t, SLICE_LIT("#set($m = {'k': 'x', 'j': 'y'})"));
+    for (int i = 0; i < 1100; i++) {
+        char s[64];
+        snprintf(s, sizeof s, "#set($v%d = %d)", i, i);
+        jutil_buf_puts(&t, slice_cstr(s));
+    }
+    jutil_buf_puts(&t, SLICE_LIT("#foreach($i in [1, 2])$v3,$v1099,"));
+    for (int i = 0; i < 5000; i++)
+        jutil_buf_puts(&t, i % 2 ? SLICE_LIT("$m.j") : SLICE_LIT("$m.k"));
+    jutil_buf_puts(&t, SLICE_LIT(";#end"));
+    slice src = jutil_buf_slice(&t);
+    char *text = arena_strndup(&a, src.ptr, src.len);
+    vtl_case k = {.template_text = text};
+    slice out;
+    aws_error err;
+    cr_assert_eq(vtl_test_render(&a, &k, &out, &err, NULL), 0, "%s", err.message);
+    cr_assert_eq(out.len, 2 * (2 + 5 + 5000 + 1), "%zu", out.len);
+    for (int round = 0; round < 2; round++) {
+        const char *o = out.ptr + round * (2 + 5 + 5000 + 1);
+        cr_assert(strncmp(o, "3,1099,", 7) == 0, "%.20s", o);
+        for (int i = 0; i < 5000; i++)
+            cr_assert_eq(o[7 + i], i % 2 ? 'y' : 'x', "at %d", i);
+        cr_assert_eq(o[7 + 5000], ';');
+    }
+    arena_destroy(&a);
 }
