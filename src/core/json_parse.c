@@ -1,5 +1,6 @@
 #include "core/json_parse.h"
 #include "core/hex.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -87,30 +88,6 @@ static int hex4(const unsigned char *p, const unsigned char *end)
         v = v * 16 + d;
     }
     return v;
-}
-
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
 }
 
 /* Decodes the string whose opening quote was just consumed. On success out and len name its bytes
@@ -214,7 +191,7 @@ static bool read_string(parser *ps, const char **out, size_t *len, bool *has_nul
                 return false;
             *has_nul = true;
         }
-        used += put_utf8(ps->scratch + used, cp);
+        used += utf8_put(ps->scratch + used, cp);
     }
     return false;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/swar.h"
 #include "vtl/lex.h"
 #include "vtl/parse.h"
 #include "vtl/slots.h"
@@ -327,7 +328,7 @@ HOT long map_index(rctx *c, const vmap *m, const vnode *p)
     uint32_t guess = c->prop_at[p->slot]; /* entry 0, for unnumbered sites, is only ever a guess too */
     if (guess < m->n) {
         const vval *k = &m->keys[guess];
-        if (k->kind == V_STRING && k->len == p->text.len && slots_same_bytes(k->u.str, p->text.ptr, p->text.len))
+        if (k->kind == V_STRING && k->len == p->text.len && swar_equal_short(k->u.str, p->text.ptr, p->text.len))
             return (long)guess;
     }
     return map_search(c, m, p);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/swar.h"
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
@@ -166,16 +167,11 @@ static int hex_digits(parser *p, int count, unsigned *out)
     unsigned v = 0;
     for (int k = 0; k < count; k++) {
         advance(p);
-        int c = p->c, d;
-        if (c >= '0' && c <= '9')
-            d = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            d = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            d = c - 'A' + 10;
-        else if (c == EOI)
+        int c = p->c;
+        if (c == EOI)
             return fail(p, "Unexpected End Of File position %zu: null", jpos(p, p->pos));
-        else
+        int d = hex_digit_value((uint32_t)c);
+        if (d < 0)
             return fail(p, "Unexpected unicode escape sequence %c at position %zu.", c, jpos(p, p->pos));
         v = v * 16 + (unsigned)d;
     }
@@ -272,20 +268,20 @@ static inline __attribute__((always_inline)) JV read_quoted(parser *p)
                     pending_high = u;
                     len = 0;
                 } else if (u >= 0xdc00 && u <= 0xdfff && pending_high) {
-                    len = jutil_utf8_put(ch, 0x10000 + ((pending_high - 0xd800) << 10) + (u - 0xdc00));
+                    len = utf8_put(ch, 0x10000 + ((pending_high - 0xd800) << 10) + (u - 0xdc00));
                     pending_high = 0;
                 } else {
                     if (pending_high) {
                         scratch_put(p, "\xef\xbf\xbd", 3);
                         pending_high = 0;
                     }
-                    len = jutil_utf8_put(ch, (u >= 0xd800 && u <= 0xdfff) ? 0xfffd : u);
+                    len = utf8_put(ch, (u >= 0xd800 && u <= 0xdfff) ? 0xfffd : u);
                 }
                 break;
             case 'x': /* json-smart also reads \xXX */
                 if (hex_digits(p, 2, &u) != 0)
                     return JV_FAIL;
-                len = jutil_utf8_put(ch, u);
+                len = utf8_put(ch, u);
                 break;
             default:
                 len = 0; /* json-smart drops an unknown escape */

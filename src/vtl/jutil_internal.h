@@ -8,12 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/utf8.h"
 #include "vtl/jutil.h"
 
 /* The code point at s[*i] as Java's UTF-8 decoder reads it (malformed input: U+FFFD); advances *i. */
 uint32_t jutil_utf8_next(const uint8_t *s, size_t n, size_t *i);
-/* Encodes c as UTF-8 into out; returns the byte count. */
-size_t jutil_utf8_put(char out[4], uint32_t c);
 /* Appends new String(bytes, UTF_8) as UTF-8: valid input unchanged, malformed sequences U+FFFD. */
 void jutil_java_decode(jutil_buf *out, const uint8_t *s, size_t n);
 

@@ -7,6 +7,7 @@
 
 #include "core/base64.h"
 #include "core/hex.h"
+#include "core/utf8.h"
 #include "vtl/jutil.h"
 #include "vtl/jutil_internal.h"
 
@@ -93,30 +94,6 @@ uint32_t jutil_utf8_next(const uint8_t *s, size_t n, size_t *i)
     return 0xfffd;
 }
 
-size_t jutil_utf8_put(char out[4], uint32_t c)
-{
-    if (c < 0x80) {
-        out[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        out[0] = (char)(0xc0 | (c >> 6));
-        out[1] = (char)(0x80 | (c & 0x3f));
-        return 2;
-    }
-    if (c < 0x10000) {
-        out[0] = (char)(0xe0 | (c >> 12));
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (c & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (c >> 18));
-    out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (c & 0x3f));
-    return 4;
-}
-
 void jutil_java_decode(jutil_buf *out, const uint8_t *s, size_t n)
 {
     size_t i = 0;
@@ -129,7 +106,7 @@ void jutil_java_decode(jutil_buf *out, const uint8_t *s, size_t n)
             break;
         char tmp[4];
         uint32_t c = jutil_utf8_next(s, n, &i);
-        jutil_buf_put(out, tmp, jutil_utf8_put(tmp, c));
+        jutil_buf_put(out, tmp, utf8_put(tmp, c));
     }
 }
 
@@ -231,7 +208,7 @@ void jutil_url_encode(jutil_buf *out, slice str)
                 len = 1;
                 i++;
             } else {
-                len = jutil_utf8_put(tmp, jutil_utf8_next(s, n, &i));
+                len = utf8_put(tmp, jutil_utf8_next(s, n, &i));
             }
             for (size_t k = 0; k < len; k++) {
                 uint8_t x = (uint8_t)tmp[k];
@@ -294,7 +271,7 @@ static void put_units(jutil_buf *out, const uint16_t *u, size_t n)
             c = '?';
         }
         char tmp[4];
-        jutil_buf_put(out, tmp, jutil_utf8_put(tmp, c));
+        jutil_buf_put(out, tmp, utf8_put(tmp, c));
     }
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
+#include "core/utf8.h"
 #include "vtl/lex.h"
 #include "vtl/slots.h"
 
@@ -397,41 +399,6 @@ static vnode *reference(parser *p)
 
 /* ---------- literals ---------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static size_t put_utf8(char *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 static vnode *string_literal(parser *p)
 {
     token *t = take(p);
@@ -449,7 +416,7 @@ static vnode *string_literal(parser *p)
             }
             uint32_t cp = 0;
             for (int j = 2; j < 6; j++) {
-                int h = hexval(body.ptr[i + j]);
+                int h = hex_digit_value((unsigned char)body.ptr[i + j]);
                 if (h < 0) {
                     fail_msg(p, t, "Invalid unicode escape in string literal");
                     return NULL;
@@ -461,7 +428,7 @@ static vnode *string_literal(parser *p)
                 uint32_t lo = 0;
                 int ok = 1;
                 for (int j = 3; j < 7; j++) {
-                    int h = hexval(body.ptr[i + j]);
+                    int h = hex_digit_value((unsigned char)body.ptr[i + j]);
                     if (h < 0)
                         ok = 0;
                     else
@@ -472,7 +439,7 @@ static vnode *string_literal(parser *p)
                     i += 6;
                 }
             }
-            o += put_utf8(out + o, cp); /* a \u escape is at most 6 bytes: never longer than its source */
+            o += utf8_put(out + o, cp); /* a \u escape is at most 6 bytes: never longer than its source */
             continue;
         }
         out[o++] = c;

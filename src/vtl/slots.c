@@ -1,5 +1,7 @@
 #include "vtl/slots.h"
 
+#include <string.h>
+
 #include "vtl/eval.h"
 
 uint8_t slots_ref_hint(slice name)

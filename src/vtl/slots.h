@@ -9,9 +9,7 @@
 #ifndef PORTICO_VTL_SLOTS_H
 #define PORTICO_VTL_SLOTS_H
 
-#include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "core/arena.h"
 #include "core/slice.h"
@@ -23,33 +21,5 @@ uint8_t slots_prop_hint(slice name);
 
 /* Numbers the names and property sites of t's tree and macros (t->nnames, t->nprops). */
 void slots_number(vtl_template *t, arena *a);
-
-/* n bytes of a and b equal: names are short, so two overlapping word loads answer most of them without a call
- * to memcmp. */
-static inline bool slots_same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        if (n > 16)
-            return memcmp(a, b, n) == 0;
-        uint64_t x0, y0, x1, y1;
-        memcpy(&x0, a, 8);
-        memcpy(&y0, b, 8);
-        memcpy(&x1, a + n - 8, 8);
-        memcpy(&y1, b + n - 8, 8);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (n >= 4) {
-        uint32_t x0, y0, x1, y1;
-        memcpy(&x0, a, 4);
-        memcpy(&y0, b, 4);
-        memcpy(&x1, a + n - 4, 4);
-        memcpy(&y1, b + n - 4, 4);
-        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-    }
-    if (n == 0)
-        return true;
-    /* 1 to 3 bytes: the first, middle and last cover them all */
-    return a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1];
-}
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/error.h"
 #include "core/slice.h"
+#include "core/swar.h"
 #include "vtl/jutil.h"
 
 typedef enum {
@@ -127,20 +128,6 @@ void vlist_add(arena *a, vlist *l, vval v);
 vmap *vmap_new(arena *a, size_t cap);
 /* Index of key or -1. Keys compare as Java's equals. */
 long vmap_find(const vmap *m, vval key);
-/* Keys are short names: comparing their bytes in place beats a call to memcmp; the first byte is known to
- * match. */
-static inline bool vmap_same_key_bytes(const char *a, const char *b, size_t n)
-{
-    if (a == b)
-        return true;
-    if (n > 16)
-        return memcmp(a, b, n) == 0;
-    for (size_t i = 1; i < n; i++)
-        if (a[i] != b[i])
-            return false;
-    return true;
-}
-
 /* Inline: templates look names up in maps at every reference. */
 static inline long vmap_find_str(const vmap *m, slice key)
 {
@@ -156,7 +143,7 @@ static inline long vmap_find_str(const vmap *m, slice key)
     char first = key.ptr[0];
     for (size_t i = m->n; i-- > 0;)
         if (k[i].kind == V_STRING && k[i].len == key.len && k[i].u.str[0] == first &&
-            vmap_same_key_bytes(k[i].u.str, key.ptr, key.len))
+            (k[i].u.str == key.ptr || swar_equal_short(k[i].u.str, key.ptr, key.len)))
             return (long)i;
     return -1;
 }

@@ -45,9 +45,10 @@ static inline void sync_call_done(dynamo_call *call)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* Calls an operation and waits for its completion; the response lives in arena `a`. Returns the
- * response (NULL on error, then *err is filled). */
-static inline json_t *engine_call(dynamo_engine *e, arena *a, const char *op, const char *request_json, aws_error *err)
+/* Calls an operation (request_json parsed into `a`) and waits for it; the finished call, its response or
+ * error filled, lives in `a`. `text_response` asks for the answer as text where the operation can give it. */
+static inline dynamo_call *engine_call_finished(dynamo_engine *e, arena *a, const char *op, const char *request_json,
+                                                bool text_response)
 {
     sync_call *s = arena_calloc(a, sizeof(*s));
     pthread_mutex_init(&s->lock, NULL);
@@ -60,6 +61,7 @@ static inline json_t *engine_call(dynamo_engine *e, arena *a, const char *op, co
     s->call.operation = slice_cstr(op);
     s->call.arena = a;
     s->call.done = sync_call_done;
+    s->call.text_response = text_response;
     dynamo_engine_call(e, &s->call);
     pthread_mutex_lock(&s->lock);
     while (!s->finished)
@@ -67,9 +69,17 @@ static inline json_t *engine_call(dynamo_engine *e, arena *a, const char *op, co
     pthread_mutex_unlock(&s->lock);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
+    return &s->call;
+}
+
+/* Calls an operation and waits for its completion; the response lives in arena `a`. Returns the
+ * response (NULL on error, then *err is filled). */
+static inline json_t *engine_call(dynamo_engine *e, arena *a, const char *op, const char *request_json, aws_error *err)
+{
+    dynamo_call *call = engine_call_finished(e, a, op, request_json, false);
     if (err != NULL)
-        *err = s->call.error;
-    return s->call.response;
+        *err = call->error;
+    return call->response;
 }
 
 static inline json_t *parse_in(arena *a, const char *text)

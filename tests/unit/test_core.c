@@ -10,6 +10,7 @@
 #include "core/json_write.h"
 #include "core/reqid.h"
 #include "core/slice.h"
+#include "core/swar.h"
 
 Test(arena, allocations_are_aligned_and_distinct)
 {
@@ -378,4 +379,20 @@ Test(base64, round_trip_and_strict_refusals)
     cr_assert_eq(base64_decode_into(SLICE_LIT("aB=="), NULL), BASE64_NOT_CANONICAL);
     cr_assert_eq(base64_digit('='), -1);
     arena_destroy(&a);
+}
+
+/* swar_equal_short reads overlapping words: a difference at any position of any length must show. */
+Test(swar, equal_short_sees_every_byte)
+{
+    char a[40], b[40];
+    for (size_t n = 0; n <= sizeof a; n++) {
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + i % 26);
+        cr_assert(swar_equal_short(a, b, n), "length %zu", n);
+        for (size_t at = 0; at < n; at++) {
+            b[at] ^= 0x20;
+            cr_assert_not(swar_equal_short(a, b, n), "length %zu, byte %zu", n, at);
+            b[at] ^= 0x20;
+        }
+    }
 }

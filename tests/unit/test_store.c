@@ -363,23 +363,32 @@ static void count_done(store_job *job)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* Submits a job that holds the writer until g->open, and waits until it runs: jobs submitted next queue up and
+ * run as one batch once the gate opens. The held job counts itself in dc when done. */
+static void hold_writer(fixture *f, gate *g, done_counter *dc, store_job *block)
+{
+    *g = (gate){.open = false};
+    pthread_mutex_init(&g->lock, NULL);
+    pthread_cond_init(&g->cond, NULL);
+    *dc = (done_counter){0};
+    pthread_mutex_init(&dc->lock, NULL);
+    pthread_cond_init(&dc->cond, NULL);
+    *block = (store_job){.run = blocking_job, .ctx = g, .arena = &f->a, .done = count_done, .user = dc};
+    store_submit(f->s, block);
+    pthread_mutex_lock(&g->lock);
+    while (!g->entered)
+        pthread_cond_wait(&g->cond, &g->lock);
+    pthread_mutex_unlock(&g->lock);
+}
+
 Test(store, group_commit_rolls_back_only_the_failing_job)
 {
     fixture f;
     setup_fixture(&f, true);
-    gate g = {.open = false};
-    pthread_mutex_init(&g.lock, NULL);
-    pthread_cond_init(&g.cond, NULL);
-    done_counter dc = {0};
-    pthread_mutex_init(&dc.lock, NULL);
-    pthread_cond_init(&dc.cond, NULL);
-
-    store_job block = {.run = blocking_job, .ctx = &g, .arena = &f.a, .done = count_done, .user = &dc};
-    store_submit(f.s, &block);
-    pthread_mutex_lock(&g.lock);
-    while (!g.entered)
-        pthread_cond_wait(&g.cond, &g.lock);
-    pthread_mutex_unlock(&g.lock);
+    gate g;
+    done_counter dc;
+    store_job block;
+    hold_writer(&f, &g, &dc, &block);
 
     /* These three queue up behind the blocked batch and run as one batch. */
     put_ctx a = {.table = "T", .n = 1}, b = {.table = "T", .n = 2, .fail = true}, c = {.table = "T", .n = 1};
@@ -425,19 +434,10 @@ static void replayable_batch(bool fail_after_writing, bool mixed)
 {
     fixture f;
     setup_fixture(&f, true);
-    gate g = {.open = false};
-    pthread_mutex_init(&g.lock, NULL);
-    pthread_cond_init(&g.cond, NULL);
-    done_counter dc = {0};
-    pthread_mutex_init(&dc.lock, NULL);
-    pthread_cond_init(&dc.cond, NULL);
-
-    store_job block = {.run = blocking_job, .ctx = &g, .arena = &f.a, .done = count_done, .user = &dc};
-    store_submit(f.s, &block);
-    pthread_mutex_lock(&g.lock);
-    while (!g.entered)
-        pthread_cond_wait(&g.cond, &g.lock);
-    pthread_mutex_unlock(&g.lock);
+    gate g;
+    done_counter dc;
+    store_job block;
+    hold_writer(&f, &g, &dc, &block);
 
     /* a and c succeed; b fails after writing (or writes nothing when !fail_after_writing); d fails
      * before writing anything, as a condition check does. */

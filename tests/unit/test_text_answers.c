@@ -2,44 +2,16 @@
  * give byte for byte the text of the tree they give otherwise. */
 #include "store_test_util.h"
 
-typedef struct text_call {
-    dynamo_call call;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    bool finished;
-} text_call;
-
-static void text_call_done(dynamo_call *call)
-{
-    text_call *t = (text_call *)call;
-    pthread_mutex_lock(&t->lock);
-    t->finished = true;
-    pthread_cond_signal(&t->cond);
-    pthread_mutex_unlock(&t->lock);
-}
-
 /* The answer's text, from the tree (as_text false) or written directly (as_text true). */
 static slice answer(dynamo_engine *e, arena *a, const char *op, const char *request, bool as_text, bool *was_text)
 {
-    text_call *t = arena_calloc(a, sizeof(*t));
-    pthread_mutex_init(&t->lock, NULL);
-    pthread_cond_init(&t->cond, NULL);
-    t->call.request = parse_in(a, request);
-    t->call.operation = slice_cstr(op);
-    t->call.arena = a;
-    t->call.done = text_call_done;
-    t->call.text_response = as_text;
-    dynamo_engine_call(e, &t->call);
-    pthread_mutex_lock(&t->lock);
-    while (!t->finished)
-        pthread_cond_wait(&t->cond, &t->lock);
-    pthread_mutex_unlock(&t->lock);
-    cr_assert_not(error_is_set(&t->call.error), "%s: %s", op, t->call.error.message);
-    *was_text = t->call.response_text.ptr != NULL;
+    dynamo_call *call = engine_call_finished(e, a, op, request, as_text);
+    cr_assert_not(error_is_set(&call->error), "%s: %s", op, call->error.message);
+    *was_text = call->response_text.ptr != NULL;
     if (*was_text)
-        return t->call.response_text;
+        return call->response_text;
     arena *prev = json_arena_push(a);
-    slice text = json_dump_slice(t->call.response, JSON_COMPACT);
+    slice text = json_dump_slice(call->response, JSON_COMPACT);
     json_arena_pop(prev);
     return text;
 }
