@@ -6,6 +6,7 @@
 #ifndef PORTICO_VTL_AST_H
 #define PORTICO_VTL_AST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/slice.h"
@@ -121,6 +122,9 @@ struct vtl_template {
     /* how many variable names and property sites slots.h numbered: the sizes of a render's caches (numbers
      * start at 1; SLOT_VELOCITY_COUNT and SLOT_VELOCITY_HAS_NEXT are always there) */
     uint32_t nnames, nprops;
+    /* slots_number found no name $velocityCount or $velocityHasNext and no #evaluate (which could name them at
+     * render time): nothing can read them, so #foreach need not set them. False unless proved. */
+    bool no_velocity_vars;
 };
 
 enum { SLOT_VELOCITY_COUNT = 1, SLOT_VELOCITY_HAS_NEXT = 2, SLOT_FIRST_FREE = 3 };

@@ -45,7 +45,7 @@ static __attribute__((noinline)) void emit_slow(rctx *c, slice s)
 
 /* n (1 to 32) bytes from s to d: two overlapping loads and stores per width instead of a call to memcpy, which
  * costs more than the copy for the short runs a template prints. */
-static inline void copy_short(char *d, const char *s, size_t n)
+static inline __attribute__((always_inline)) void copy_short(char *d, const char *s, size_t n)
 {
     if (n >= 16) {
         uint64_t a0, a1, b0, b1;
@@ -76,12 +76,13 @@ static inline void copy_short(char *d, const char *s, size_t n)
     }
 }
 
-/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. */
+/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. Output
+ * printed after an error is never seen (a failed render gives none), so it is not tested for here. */
 static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
 {
     jutil_buf *b = c->out;
     size_t end = b->len + s.len;
-    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0 && c->ctrl != CTRL_ERROR) {
+    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0) {
         if (s.len <= 32)
             copy_short(b->ptr + b->len, s.ptr, s.len);
         else
@@ -770,15 +771,22 @@ static void render_foreach(rctx *c, const vnode *n)
     }
     slice name = n->text;
     const slice count_name = SLICE_LIT("velocityCount"), has_next_name = SLICE_LIT("velocityHasNext");
+    /* Velocity sets $velocityCount and $velocityHasNext at every turn; a template that cannot name them (and
+     * evaluates no text that could) cannot tell whether they were set */
+    const bool velocity_vars = !c->t->no_velocity_vars;
     const vval *at = global_ref(c, name, n->slot);
     bool had = at != NULL;
     vval old = had ? *at : v_null();
-    at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
-    bool hc = at != NULL;
-    vval old_count = hc ? *at : v_null();
-    at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
-    bool hh = at != NULL;
-    vval old_hn = hh ? *at : v_null();
+    bool hc = false, hh = false;
+    vval old_count = v_null(), old_hn = v_null();
+    if (velocity_vars) {
+        at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
+        hc = at != NULL;
+        old_count = hc ? *at : v_null();
+        at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
+        hh = at != NULL;
+        old_hn = hh ? *at : v_null();
+    }
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
@@ -796,8 +804,10 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
-        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        if (velocity_vars) {
+            set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
+            set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        }
         if (item.kind == V_NULL)
             remove_var(c, name);
         else
@@ -817,6 +827,8 @@ static void render_foreach(rctx *c, const vnode *n)
         set_var(c, name, n->slot, old);
     else
         remove_var(c, name);
+    if (!velocity_vars)
+        return;
     if (hc)
         set_var(c, count_name, SLOT_VELOCITY_COUNT, old_count);
     else

@@ -37,7 +37,13 @@ typedef struct namer {
     size_t nids;    /* table size, a power of two */
     uint32_t count; /* numbers given, the last one included */
     uint32_t props;
+    bool velocity_vars; /* the tree names $velocityCount or $velocityHasNext, or holds an #evaluate */
 } namer;
+
+static bool is_velocity_var(slice name)
+{
+    return slice_eq_cstr(name, "velocityCount") || slice_eq_cstr(name, "velocityHasNext");
+}
 
 static uint32_t name_hash(slice s)
 {
@@ -82,6 +88,9 @@ static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
         return;
+    if (n->kind == N_EVALUATE ||
+        ((n->kind == E_REF || n->kind == N_FOREACH || n->kind == N_DEFINE) && is_velocity_var(n->text)))
+        nm->velocity_vars = true;
     if (n->slot == 0) { /* a node reached twice keeps its first number */
         switch (n->kind) {
         case E_REF:
@@ -115,4 +124,5 @@ void slots_number(vtl_template *t, arena *a)
         number_tree(&nm, m->body);
     t->nnames = nm.count;
     t->nprops = nm.props;
+    t->no_velocity_vars = !nm.velocity_vars;
 }

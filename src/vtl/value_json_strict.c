@@ -585,6 +585,44 @@ static vlist *build_list(arena *a, const vval *items, size_t n)
     return l;
 }
 
+/* An object of one string member written as {"k": "v"} or {"k":"v"} at *pp (on its opening brace) and not
+ * ending on the text's last byte: true with *out its map and *pp after the closing brace. False for anything
+ * else, with nothing read: the general route then reads the object as it would have (any string read here
+ * that needed the arena is read again there). */
+static inline __attribute__((always_inline)) bool
+lone_string_object(sparser *s, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
+{
+    const uint8_t *p = *pp;
+    words k;
+    uint64_t w;
+    /* DynamoDB's type names for strings and numbers are one letter: {"S": and {"N": matched as one word (the
+     * letter an ASCII byte other than a quote or backslash, so a string of its own) */
+    if (end - p >= 8 && ((w = swar_load(p)) & 0xffff00ffffull) == 0x3a2200227bull && p[2] != '"' && p[2] != '\\' &&
+        p[2] < 0x80) {
+        k = (words){string_head(1), ptr_word(p + 2)};
+        p += 5;
+    } else {
+        p++;
+        if (*p != '"')
+            return false;
+        k = read_string(s, end, plain, &p);
+        if (p == NULL || *p != ':')
+            return false;
+        p++;
+    }
+    if (*p == ' ')
+        p++;
+    if (*p != '"')
+        return false;
+    words v = read_string(s, end, plain, &p);
+    /* a closing brace on the last byte would end the document inside its outer container: not strict JSON */
+    if (p == NULL || *p != '}' || p == last)
+        return false;
+    *pp = p + 1;
+    *out = (words){head(V_MAP, 0), ptr_word(single_map(s->a, k, v))};
+    return true;
+}
+
 /* The document from its first bracket p to its last, `last`. The loop keeps the innermost open container in
  * registers (where its values start on the stack, whether it is an object) and the outer ones in `frames`. */
 static bool parse(sparser *s, const uint8_t *p, const uint8_t *last, vval *out)
@@ -699,6 +737,15 @@ value:
             return false;
         goto have_value;
     }
+    if (*p == '{' && depth < STRICT_MAX_DEPTH) {
+        /* DynamoDB's typed values ({"S": "..."}), nearly every value of a Query result, read without opening a
+         * frame; any other object (or one of these written another way) is opened below */
+        const uint8_t *after = p;
+        if (lone_string_object(s, end, last, plain, &after, &v)) {
+            p = after;
+            goto have_value;
+        }
+    }
     switch (*p) {
     case '{':
         goto open_object;
@@ -796,7 +843,9 @@ bool v_parse_json_strict(arena *a, slice text, vval *out)
     p = skip_ws(p, end);
     if (*p != '{' && *p != '[')
         return false;
-    sparser s = {.end = end, .a = a};
+    sparser s; /* not zeroed: the value stack is written before it is read */
+    s.end = end;
+    s.a = a;
     s.stack = s.local;
     s.limit = s.local + sizeof s.local / sizeof s.local[0];
     bool ok = parse(&s, p, last, out);
