@@ -235,3 +235,27 @@ Test(vtl_eval_cache, names_past_the_numbered_ones)
     }
     arena_destroy(&a);
 }
+
+/* #foreach sets $velocityCount and $velocityHasNext only when the template names them or evaluates text that
+ * could: text given to #evaluate, and a macro's body, see them as Velocity sets them */
+Test(vtl_eval_cache, loop_counters_seen_through_evaluate_and_macros)
+{
+    expect_case(
+        "#foreach($i in ['a','b'])#evaluate('$velocityCount:$velocityHasNext;')#end[#evaluate('$velocityCount')]",
+        "1:true;2:false;[]");
+    expect_case("#macro(m)$velocityCount#end#foreach($i in ['a','b'])#m()#end;#foreach($i in [1,2,3])$i#if($foreach."
+                "hasNext),#end#end",
+                "12;1,2,3");
+}
+
+/* DynamoDB typed values ({"S": "..."}, read by the JSON reader's one-string-object route) printed through
+ * property references, beside values of other shapes at the same sites */
+Test(vtl_eval_cache, typed_values)
+{
+    vtl_case k = {.template_text = "#set($inputRoot = $input.path('$'))#foreach($e in $inputRoot.Items)$e.a.S/$e.b.N/"
+                                   "$e.c.S;#end",
+                  .body = "{\"Items\": [{\"a\": {\"S\": \"x\"}, \"b\": {\"N\":\"12\"}, \"c\": {\"S\":\"q\\\"z\"}}, "
+                          "{\"a\":{\"S\":\"\"},\"b\":{\"N\": \"1.5\"},\"c\":{\"SS\": \"w\"}}]}",
+                  .context_json = "{\"requestId\": \"req-1\"}"};
+    expect_render(&k, "x/12/q\"z;/1.5/;");
+}
