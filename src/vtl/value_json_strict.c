@@ -9,7 +9,8 @@
  * outside strings (the text is first checked to end in a closing bracket, which stops every other scan);
  * strings scanned eight bytes at a time; numbers converted in the scanning loop, doubles too when the
  * conversion is exact without strtod; and every list and map allocated once at its exact size from a stack
- * of pending values, with repeated keys looked for only when a filter of key hashes says they may be. */
+ * of pending values, with repeated keys looked for only when a filter of key hashes says they may be; and
+ * DynamoDB's typed strings ({"S": "..."}, most of the values in a Query result) read without opening a container. */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -585,31 +586,20 @@ static vlist *build_list(arena *a, const vval *items, size_t n)
     return l;
 }
 
-/* An object of one string member written as {"k": "v"} or {"k":"v"} at *pp (on its opening brace) and not
- * ending on the text's last byte: true with *out its map and *pp after the closing brace. False for anything
- * else, with nothing read: the general route then reads the object as it would have (any string read here
- * that needed the arena is read again there). */
-static inline __attribute__((always_inline)) bool
-lone_string_object(sparser *s, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
+/* A DynamoDB typed string or number, {"S": "..."} or {"N":"..."}, at *pp (on its opening brace) and not ending
+ * on the text's last byte: true with *out its map and *pp after the closing brace. The type name is one letter,
+ * so `{"S":` is matched as one word, the letter an ASCII byte other than a quote or backslash (a string of its
+ * own). False for anything else, with nothing read (any value string that needed the arena is read again):
+ * objects with longer names are left to the general way, for which reading the name here would be wasted. */
+static inline __attribute__((always_inline)) bool typed_string(sparser *s, const uint8_t *end, const uint8_t *last,
+                                                               bool plain, const uint8_t **pp, words *out)
 {
     const uint8_t *p = *pp;
-    words k;
-    uint64_t w;
-    /* DynamoDB's type names for strings and numbers are one letter: {"S": and {"N": matched as one word (the
-     * letter an ASCII byte other than a quote or backslash, so a string of its own) */
-    if (end - p >= 8 && ((w = swar_load(p)) & 0xffff00ffffull) == 0x3a2200227bull && p[2] != '"' && p[2] != '\\' &&
-        p[2] < 0x80) {
-        k = (words){string_head(1), ptr_word(p + 2)};
-        p += 5;
-    } else {
-        p++;
-        if (*p != '"')
-            return false;
-        k = read_string(s, end, plain, &p);
-        if (p == NULL || *p != ':')
-            return false;
-        p++;
-    }
+    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' || p[2] == '\\' ||
+        p[2] >= 0x80)
+        return false;
+    words k = {string_head(1), ptr_word(p + 2)};
+    p += 5;
     if (*p == ' ')
         p++;
     if (*p != '"')
@@ -741,7 +731,7 @@ value:
         /* DynamoDB's typed values ({"S": "..."}), nearly every value of a Query result, read without opening a
          * frame; any other object (or one of these written another way) is opened below */
         const uint8_t *after = p;
-        if (lone_string_object(s, end, last, plain, &after, &v)) {
+        if (typed_string(s, end, last, plain, &after, &v)) {
             p = after;
             goto have_value;
         }
