@@ -64,6 +64,9 @@ enum {
     NF_LONG = 16,
     NF_STRIP_LAST = 32,
     NF_NOT_COMPUTABLE = 64,
+    /* N_IF: #if($foreach.getter)text#end (one condition, no #else, a block of one text), a loop's separator:
+     * marked by slots.h so that rendering can answer it without evaluating an expression */
+    NF_FOREACH_IF = 128,
 };
 
 /* vnode.hint: what a name is, decided once by the parser (slots.h) so that rendering never compares it as a

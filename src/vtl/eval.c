@@ -396,6 +396,10 @@ HOT vval eval_props(rctx *c, const vnode *r)
     const vval *cur;
     if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
         /* the value where it is */
+    } else if (c->frame == NULL && cur == NULL && (r->hint & RH_FOREACH) && c->foreach != NULL) {
+        /* $foreach inside a loop, not set by the template: what get_var gives, without searching again */
+        tmp = (vval){.kind = V_FOREACH, .u.f = c->foreach};
+        cur = &tmp;
     } else {
         tmp = get_var(c, r);
         if (c->ctrl == CTRL_ERROR)
@@ -472,9 +476,45 @@ HOT void render_plain_ref(rctx *c, const vnode *r)
 {
     vval v = eval_props(c, r);
     if (v.kind == V_STRING)
-        emit(c, v_s(v)); /* prints nothing after an error, as render_ref_value */
+        emit(c, v_s(v)); /* after an error what is printed is never seen */
     else
         render_ref_value(c, r, v);
+}
+
+/* render_plain_ref for a variable holding maps down to a string, outside macros: each property found where its
+ * site found it in the previous map (or by a search), a string value printed where it sits. Anything else (a
+ * property not a plain lookup, a value not a map on the way, a missing or null one before the last property, a
+ * last value not a string) is left to render_plain_ref, which starts again: lookups change nothing but the
+ * caches. */
+HOT void render_map_ref(rctx *c, const vnode *r)
+{
+    const vval *cur;
+    if (c->frame != NULL || (cur = global_ref(c, r->text, r->slot)) == NULL)
+        goto general;
+    const uint32_t *prop_at = c->prop_at;
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur->kind != V_MAP || !(p->hint & PH_PLAIN))
+            goto general;
+        const vmap *m = cur->u.m;
+        size_t at = prop_at[p->slot];
+        const vval *k;
+        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
+            long found = map_search(c, m, p);
+            if (found < 0)
+                goto general;
+            at = (size_t)found;
+        }
+        cur = &m->vals[at];
+    }
+    if (cur->kind != V_STRING)
+        goto general;
+    emit(c, v_s(*cur));
+    return;
+general:
+    render_plain_ref(c, r);
 }
 
 /* #set($a.b.c = v) / #set($m[$k] = v) */
@@ -928,8 +968,24 @@ HOT bool condition(rctx *c, const vnode *n)
     return v.kind == V_BOOL ? v.u.b : v.kind != V_NULL;
 }
 
+/* An #if marked NF_FOREACH_IF, outside macros, in a loop, with no variable named foreach: the getter read
+ * straight from the loop's state, as condition() would read it through $foreach. False when the general way must
+ * answer. */
+HOT bool render_foreach_if(rctx *c, const vnode *n)
+{
+    const vnode *cond = n->kids[0];
+    if (c->frame != NULL || c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
+        return false;
+    vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+    if (v.kind != V_BOOL || v.u.b) /* $foreach.index and .count are numbers: true */
+        render_short_block(c, n->kids[1]);
+    return true;
+}
+
 HOT void render_if(rctx *c, const vnode *n)
 {
+    if ((n->flags & NF_FOREACH_IF) && render_foreach_if(c, n))
+        return;
     uint32_t pairs = (n->flags & NF_HAS_ELSE) ? n->nkids - 1 : n->nkids;
     for (uint32_t i = 0; i + 1 < pairs + 1 && i < pairs; i += 2) {
         if (condition(c, n->kids[i])) {
@@ -1015,7 +1071,7 @@ static void render_block(rctx *c, const vnode *b)
         if (n->kind == N_TEXT)
             emit(c, n->text);
         else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
-            render_plain_ref(c, n->kids[0]);
+            render_map_ref(c, n->kids[0]);
         else if (n->kind == N_REF)
             render_ref(c, n->kids[0]);
         else if (n->kind == N_IF)

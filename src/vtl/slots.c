@@ -84,6 +84,19 @@ static uint32_t name_number(namer *nm, slice name)
     return nm->count;
 }
 
+/* #if($foreach.getter)text#end: the condition a property reference on $foreach naming one of its getters, the
+ * block one text statement. */
+static bool is_foreach_if(const vnode *n)
+{
+    if (n->kind != N_IF || n->nkids != 2 || (n->flags & NF_HAS_ELSE))
+        return false;
+    const vnode *cond = n->kids[0], *block = n->kids[1];
+    return cond->kind == E_REF && cond->flags == 0 && (cond->hint & RH_FOREACH) &&
+           (cond->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS && cond->nkids == 1 && cond->kids[0]->kind == E_PROP &&
+           (cond->kids[0]->hint & PH_FOREACH_MASK) != 0 && block->kind == N_BLOCK && block->nkids == 1 &&
+           block->kids[0]->kind == N_TEXT;
+}
+
 static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
@@ -91,6 +104,8 @@ static void number_tree(namer *nm, vnode *n)
     if (n->kind == N_EVALUATE ||
         ((n->kind == E_REF || n->kind == N_FOREACH || n->kind == N_DEFINE) && is_velocity_var(n->text)))
         nm->velocity_vars = true;
+    if (is_foreach_if(n))
+        n->flags |= NF_FOREACH_IF;
     if (n->slot == 0) { /* a node reached twice keeps its first number */
         switch (n->kind) {
         case E_REF:

@@ -259,3 +259,50 @@ Test(vtl_eval_cache, typed_values)
                   .context_json = "{\"requestId\": \"req-1\"}"};
     expect_render(&k, "x/12/q\"z;/1.5/;");
 }
+
+/* #if($foreach.getter)text#end (NF_FOREACH_IF, answered from the loop's state) against the cases where the general
+ * way must answer: outside loops, in macros, nested loops, #else and #elseif */
+Test(vtl_eval_cache, foreach_if)
+{
+    expect_case("#foreach($i in [1,2,3])$i#if($foreach.hasNext),#end#end", "1,2,3");
+    expect_case(
+        "#foreach($i in "
+        "[1,2])$i#if($foreach.first)F#end#if($foreach.last)L#end#if($foreach.index)I#end#if($foreach.count)C#end;#end",
+        "1FIC;2LIC;");
+    expect_case("[#if($foreach.hasNext)x#end]", "[]");
+    expect_case(
+        "#foreach($a in [1,2])#foreach($b in [3,4])$a$b#if($foreach.hasNext),#end#end#if($foreach.hasNext);#end#end",
+        "13,14;23,24");
+    expect_case("#macro(sep)#if($foreach.hasNext),#end#end#foreach($i in [1,2,3])$i#sep()#end", "1,2,3");
+    expect_case(
+        "#foreach($i in [1,2])$i#if($foreach.hasNext)#else-#end#if($foreach.hasNext),#elseif($foreach.last).#end#end",
+        "1,2-.");
+}
+
+/* references walked through maps where they sit (render_map_ref) against what makes them give way: a missing key,
+ * a null value before the last property, a value that is not a map on the way, a last value that is not a string,
+ * a variable that is not a map, maps whose keys come in another order */
+static const char *const typed_body =
+    "{\"Items\": [{\"a\": {\"S\": \"x\"}, \"b\": {\"N\": \"1\"}, \"n\": null, \"m\": {\"S\": null}, \"s\": \"str\", "
+    "\"num\": 5, \"l\": [1, \"two\"], \"t\": true}, {\"b\": {\"N\": \"2\"}, \"a\": {\"S\": \"y\"}, \"s\": {\"S\": "
+    "\"z\"}, \"num\": {\"S\": \"6\"}}, \"plain\", null, 7]}";
+
+Test(vtl_eval_cache, map_references)
+{
+    {
+        vtl_case k = {.template_text =
+                          "#set($r = $input.path('$'))#foreach($e in "
+                          "$r.Items)[$e.a.S|$e.b.N|$e.x.S|$e.n.S|$e.m.S|$e.s.S|$e.num.S|$e.l|$e.t|$e.a|$e.s]#end",
+                      .body = typed_body,
+                      .context_json = "{\"requestId\": \"r\"}"};
+        expect_render(
+            &k, "[x|1||||||[1,\"two\"]|true|{S=x}|str][y|2||||z|6|||{S=y}|{S=z}][||||||||||][||||||||||][||||||||||]");
+    }
+    {
+        vtl_case k = {.template_text =
+                          "#set($r = $input.path('$'))#foreach($e in $r.Items)[$e.a.S]#end#set($e = 'q')[$e.a.S]",
+                      .body = typed_body,
+                      .context_json = "{\"requestId\": \"r\"}"};
+        expect_render(&k, "[x][y][][][][]");
+    }
+}
