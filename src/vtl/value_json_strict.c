@@ -19,6 +19,9 @@
 
 #include "core/swar.h"
 #include "vtl/jutil_internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "vtl/value.h"
 
 /* Far below json-smart's limit of 1000 (which counts scalars too): deeper documents take the permissive
@@ -284,6 +287,18 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
 {
     const uint8_t *start = *pp + 1, *q = start;
     if (plain) {
+#if defined(__SSE2__)
+        /* sixteen bytes a step where the machine has them: most keys and values end within the first */
+        const __m128i quotes = _mm_set1_epi8('"');
+        while (end - q >= 16) {
+            unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), quotes));
+            if (quote != 0) {
+                q += __builtin_ctz(quote);
+                goto closed;
+            }
+            q += 16;
+        }
+#endif
         while (end - q >= 8) {
             uint64_t quote = swar_byte_mask(swar_load(q), '"');
             if (quote != 0) {
@@ -298,6 +313,24 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
             goto slow;
         goto closed;
     }
+#if defined(__SSE2__)
+    {
+        const __m128i quotes = _mm_set1_epi8('"'), backslashes = _mm_set1_epi8('\\');
+        while (end - q >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)q);
+            unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quotes));
+            /* a byte's high bit is its own mark for non-ASCII */
+            unsigned hit = quote | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, backslashes), x));
+            if (hit != 0) {
+                q += __builtin_ctz(hit);
+                if (__builtin_expect((hit & -hit & quote) == 0, 0))
+                    goto slow;
+                goto closed;
+            }
+            q += 16;
+        }
+    }
+#endif
     while (end - q >= 8) {
         uint64_t w = swar_load(q);
         /* the high-bit test is exact everywhere and the byte masks up to their first match, so the lowest
