@@ -579,17 +579,18 @@ static vmap *build_map(arena *a, const vval *kv, size_t pairs)
     if (pairs > FILTER_KEYS)
         return map_with_repeats(a, kv, pairs);
     vmap *m = new_map(a, pairs);
+    vval *keys = m->keys, *vals = m->vals; /* not reloaded after each store, which could alias them */
     uint64_t seen = 0, twice = 0;
     for (size_t i = 0; i < pairs; i++) {
         head_word k;
         uint64_t hi;
         memcpy(&k.w, &kv[2 * i], 8);
         memcpy(&hi, (const char *)&kv[2 * i] + 8, 8);
-        put(&m->keys[i], (words){k.w, hi});
+        put(&keys[i], (words){k.w, hi});
         uint64_t bit = 1ull << (k.f.len & 63);
         twice |= seen & bit;
         seen |= bit;
-        copy_value(&m->vals[i], &kv[2 * i + 1]);
+        copy_value(&vals[i], &kv[2 * i + 1]);
     }
     m->n = pairs;
     if (__builtin_expect(twice != 0, 0) && has_repeated_key(m->keys, pairs))
