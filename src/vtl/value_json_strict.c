@@ -625,8 +625,8 @@ static vlist *build_list(arena *a, const vval *items, size_t n)
  * so `{"S":` is matched as one word, the letter an ASCII byte other than a quote or backslash (a string of its
  * own). False for anything else, with nothing read (any value string that needed the arena is read again):
  * objects with longer names are left to the general way, for which reading the name here would be wasted. */
-static inline __attribute__((always_inline)) bool typed_string(sparser *s, const uint8_t *end, const uint8_t *last,
-                                                               bool plain, const uint8_t **pp, words *out)
+static inline __attribute__((always_inline)) bool
+typed_string(sparser *s, arena *a, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
 {
     const uint8_t *p = *pp;
     if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' || p[2] == '\\' ||
@@ -643,7 +643,7 @@ static inline __attribute__((always_inline)) bool typed_string(sparser *s, const
     if (p == NULL || *p != '}' || p == last)
         return false;
     *pp = p + 1;
-    *out = (words){head(V_MAP, 0), ptr_word(single_map(s->a, k, v))};
+    *out = (words){head(V_MAP, 0), ptr_word(single_map(a, k, v))};
     return true;
 }
 
@@ -765,7 +765,7 @@ value:
         /* DynamoDB's typed values ({"S": "..."}), nearly every value of a Query result, read without opening a
          * frame; any other object (or one of these written another way) is opened below */
         const uint8_t *after = p;
-        if (typed_string(s, end, last, plain, &after, &v)) {
+        if (typed_string(s, a, end, last, plain, &after, &v)) {
             p = after;
             goto have_value;
         }
