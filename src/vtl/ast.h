@@ -78,6 +78,9 @@ enum {
     RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
     RH_PLAIN = 16,          /* RH_PROPS, not $context, printed with no prefix and not escaped */
 };
+/* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) or an NF_FOREACH_IF #if, which
+ * eval.c renders in one loop that keeps the output and the step count in registers (what a loop body usually is). */
+enum { BH_FLAT = 1 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
  * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */
 enum {
@@ -90,7 +93,7 @@ typedef struct vnode vnode;
 struct vnode {
     uint8_t kind;
     uint8_t flags;
-    uint8_t hint; /* RH_* on E_REF, PH_* on E_PROP */
+    uint8_t hint; /* RH_* on E_REF, PH_* on E_PROP, BH_* on N_BLOCK */
     uint32_t pos; /* source offset, for messages */
     uint32_t nkids;
     /* Numbered by slots.h at compile time, 0 when not numbered (trees parsed while rendering, by #evaluate):

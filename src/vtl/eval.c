@@ -1057,10 +1057,144 @@ static void render_node(rctx *c, const vnode *n)
     }
 }
 
+/* ---------- flat blocks ---------- */
+
+/* The output buffer and the step count of a flat block's loop, held in registers: stored back before anything
+ * that may print, count or look at them (every call out of the loop), and read again after it. */
+typedef struct flat_state {
+    jutil_buf *out;
+    char *ptr;
+    size_t len, cap, steps;
+} flat_state;
+
+static inline __attribute__((always_inline)) void flat_store(rctx *c, flat_state *f)
+{
+    f->out->len = f->len;
+    c->steps = f->steps;
+}
+
+static inline __attribute__((always_inline)) void flat_load(rctx *c, flat_state *f)
+{
+    f->out = c->out;
+    f->ptr = f->out->ptr;
+    f->len = f->out->len;
+    f->cap = f->out->cap;
+    f->steps = c->steps;
+}
+
+/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). */
+static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice s)
+{
+    size_t end = f->len + s.len;
+    if (!(end < f->cap && end <= VTL_MAX_OUTPUT && s.len - 1 < 32))
+        return false;
+    copy_short(f->ptr + f->len, s.ptr, s.len);
+    f->len = end;
+    return true;
+}
+
+/* The string a plain reference prints when the variable holds maps down to a string (as render_map_ref finds
+ * it), NULL when render_map_ref must answer. */
+static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c, const vnode *r)
+{
+    const vval *cur = global_ref(c, r->text, r->slot);
+    if (cur == NULL)
+        return NULL;
+    const uint32_t *prop_at = c->prop_at;
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur->kind != V_MAP || !(p->hint & PH_PLAIN))
+            return NULL;
+        const vmap *m = cur->u.m;
+        size_t at = prop_at[p->slot];
+        const vval *k;
+        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
+            long found = map_search(c, m, p);
+            if (found < 0)
+                return NULL;
+            at = (size_t)found;
+        }
+        cur = &m->vals[at];
+    }
+    return cur->kind == V_STRING ? cur : NULL;
+}
+
+/* A statement of a flat block that the held buffer could not take: `text` printed when it has bytes, else s
+ * rendered the general way. Out of line, so that the loop's registers are not spent on it. */
+COLD void flat_slow(rctx *c, const vnode *s, slice text)
+{
+    if (text.ptr != NULL)
+        emit(c, text);
+    else if (s->kind == N_REF)
+        render_map_ref(c, s->kids[0]);
+    else
+        render_if(c, s);
+}
+
+/* A BH_FLAT block outside macros: the statements render_block would run, each counted and checked against the
+ * limits before it runs, with the same output; text, string references and loop separators are printed into the
+ * held buffer, anything else through the general functions (with the state stored around the call, and the
+ * block stopped as render_block stops it when that call ends the render or the loop). */
+static void render_flat(rctx *c, const vnode *b)
+{
+    if (c->ctrl != CTRL_NONE)
+        return;
+    const size_t *used = &c->a->total_bytes, limit = c->memory_limit;
+    flat_state f;
+    flat_load(c, &f);
+    for (vnode *const *k = b->kids, *const *end = k + b->nkids; k < end; k++) {
+        const vnode *s = *k;
+        slice text;
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS || *used > limit, 0))
+            goto limit;
+        if (s->kind == N_TEXT) {
+            text = s->text;
+        } else if (s->kind == N_REF) {
+            const vval *v = flat_ref_string(c, s->kids[0]);
+            if (v == NULL)
+                goto general;
+            text = v_s(*v);
+        } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
+            const vnode *cond = s->kids[0];
+            if (c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
+                goto general;
+            vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+            if (v.kind == V_BOOL && !v.u.b)
+                continue;
+            if (__builtin_expect(++f.steps > VTL_MAX_STEPS || *used > limit, 0))
+                goto limit;
+            text = s->kids[1]->kids[0]->text;
+        }
+        if (flat_put(&f, text))
+            continue;
+        flat_store(c, &f);
+        flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
+        goto called;
+    general:
+        flat_store(c, &f);
+        flat_slow(c, s, SLICE_NULL);
+    called: /* what the call printed and counted, and whether it ended the render */
+        flat_load(c, &f);
+        if (c->ctrl != CTRL_NONE)
+            return;
+    }
+    flat_store(c, &f);
+    return;
+limit:
+    flat_store(c, &f);
+    limit_exceeded(c);
+}
+
 /* Every statement is a step, checked against the step and memory limits before it runs; text, most of what a
  * template holds, is printed here without a call. */
 static void render_block(rctx *c, const vnode *b)
 {
+    if ((b->hint & BH_FLAT) && c->frame == NULL) {
+        render_flat(c, b);
+        return;
+    }
     const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
     for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
         const vnode *n = b->kids[i];

@@ -97,6 +97,20 @@ static bool is_foreach_if(const vnode *n)
            block->kids[0]->kind == N_TEXT;
 }
 
+/* A block eval.c may render in its flat loop (BH_FLAT); its #if statements already marked. */
+static bool is_flat(const vnode *b)
+{
+    if (b->kind != N_BLOCK)
+        return false;
+    for (uint32_t i = 0; i < b->nkids; i++) {
+        const vnode *s = b->kids[i];
+        if (!(s->kind == N_TEXT || (s->kind == N_REF && s->nkids == 1 && (s->kids[0]->hint & RH_PLAIN)) ||
+              (s->kind == N_IF && (s->flags & NF_FOREACH_IF))))
+            return false;
+    }
+    return true;
+}
+
 static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
@@ -123,6 +137,8 @@ static void number_tree(namer *nm, vnode *n)
     }
     for (uint32_t i = 0; i < n->nkids; i++)
         number_tree(nm, n->kids[i]);
+    if (is_flat(n))
+        n->hint |= BH_FLAT;
 }
 
 void slots_number(vtl_template *t, arena *a)

@@ -306,3 +306,54 @@ Test(vtl_eval_cache, map_references)
         expect_render(&k, "[x][y][][][][]");
     }
 }
+
+/* Blocks of text and plain references (BH_FLAT, rendered with the output held in registers) against what makes
+ * them call out: values that are not strings, #define blocks printed into the same output, output growing past
+ * the buffer, a macro's body (rendered the general way) */
+Test(vtl_eval_cache, flat_blocks)
+{
+    char want[8192];
+    size_t n = 0;
+    for (int i = 1; i <= 100; i++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "abcdefghijklmnopqrstuvwxyz0123456789:%d;", i);
+    expect_case("#set($s = 'abcdefghijklmnopqrstuvwxyz0123456789')#foreach($i in [1..100])$s:$i;#end", want);
+    expect_case("#define($blk)[$i]#end#foreach($i in [1,2,3])$blk#end", "[1][2][3]");
+    expect_case("#foreach($e in $input.path('$.items'))$e.a|$e|$e.missing.x|$e.a.S;#end",
+                "1|{a=1, b=2}||;4|{b=3, a=4}||;5|{a=5}||;6|{c=x, a=6, b=7}||;|{a=null, b=8}||;{S=deep}|{b=9, "
+                "a={S=deep}}||deep;");
+    expect_case("#macro(m $v)<$v.a>#end#foreach($e in $input.path('$.items'))#m($e)#end", "<1><4><5><6><><{S=deep}>");
+    expect_case("#foreach($e in $input.path('$.f'))$e.t,#end", "true,false,,0,,,");
+}
+
+/* The step limit counts a flat block's statements as render_block does: a render of exactly VTL_MAX_STEPS
+ * statements, the last ones in flat loop bodies, succeeds; one more fails. */
+static int render_steps(size_t extra, aws_error *err)
+{
+    /* 1 (#set) + extra + 1 + 998 * 1000 (first loop) + 1 + 1000 + 1000 * 1000 * 4 (nested loops) */
+    jutil_buf b;
+    arena a;
+    arena_init(&a, 1 << 16);
+    jutil_buf_init(&b, &a, 8192);
+    jutil_buf_puts(&b, SLICE_LIT("#set($e = '')"));
+    for (size_t i = 0; i < extra; i++)
+        jutil_buf_puts(&b, SLICE_LIT("$e"));
+    jutil_buf_puts(&b, SLICE_LIT("#foreach($c in [1..998])"));
+    for (int i = 0; i < 1000; i++)
+        jutil_buf_puts(&b, SLICE_LIT("$e"));
+    jutil_buf_puts(&b, SLICE_LIT("#end#foreach($a in [1..1000])#foreach($b in [1..1000])$e$e$e$e#end#end"));
+    vtl_case k = {.template_text = jutil_buf_slice(&b).ptr, .body = "{}"};
+    slice out;
+    int rc = vtl_test_render(&a, &k, &out, err, NULL);
+    if (rc == 0)
+        cr_expect_eq(out.len, 0u);
+    arena_destroy(&a);
+    return rc;
+}
+
+Test(vtl_eval_cache, flat_blocks_step_limit)
+{
+    aws_error err;
+    cr_assert_eq(render_steps(997, &err), 0, "%s", err.message);
+    cr_assert_eq(render_steps(998, &err), -1);
+    cr_assert_str_eq(err.message, "template rendering exceeded 5000000 steps");
+}
