@@ -1059,37 +1059,40 @@ static void render_node(rctx *c, const vnode *n)
 
 /* ---------- flat blocks ---------- */
 
-/* The output buffer and the step count of a flat block's loop, held in registers: stored back before anything
- * that may print, count or look at them (every call out of the loop), and read again after it. */
+/* The output buffer and the step count of a flat block's loop, held in registers: where the next byte goes, the
+ * end of the room the buffer has (within its capacity, keeping the NUL's place, and VTL_MAX_OUTPUT), the count.
+ * Stored back before anything that may print, count or look at them (every call out of the loop), and read again
+ * after it. The buffer is c->out throughout: calls that print elsewhere put it back. */
 typedef struct flat_state {
-    jutil_buf *out;
-    char *ptr;
-    size_t len, cap, steps;
+    char *dst, *room_end;
+    size_t steps;
 } flat_state;
 
-static inline __attribute__((always_inline)) void flat_store(rctx *c, flat_state *f)
+static inline __attribute__((always_inline)) void flat_store(rctx *c, const flat_state *f)
 {
-    f->out->len = f->len;
+    c->out->len = (size_t)(f->dst - c->out->ptr);
     c->steps = f->steps;
 }
 
 static inline __attribute__((always_inline)) void flat_load(rctx *c, flat_state *f)
 {
-    f->out = c->out;
-    f->ptr = f->out->ptr;
-    f->len = f->out->len;
-    f->cap = f->out->cap;
+    jutil_buf *out = c->out;
+    size_t room = out->cap > 0 ? out->cap - 1 : 0; /* a buf always has room for its NUL */
+    if (room > VTL_MAX_OUTPUT)
+        room = VTL_MAX_OUTPUT;
+    f->dst = out->ptr + out->len;
+    f->room_end = out->ptr + (room > out->len ? room : out->len);
     f->steps = c->steps;
 }
 
-/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). */
+/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). The same
+ * test as emit's: the end within the capacity less the NUL and within VTL_MAX_OUTPUT. */
 static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice s)
 {
-    size_t end = f->len + s.len;
-    if (!(end < f->cap && end <= VTL_MAX_OUTPUT && s.len - 1 < 32))
+    if (!(s.len - 1 < 32 && s.len <= (size_t)(f->room_end - f->dst)))
         return false;
-    copy_short(f->ptr + f->len, s.ptr, s.len);
-    f->len = end;
+    copy_short(f->dst, s.ptr, s.len);
+    f->dst += s.len;
     return true;
 }
 
@@ -1141,13 +1144,13 @@ static void render_flat(rctx *c, const vnode *b)
 {
     if (c->ctrl != CTRL_NONE)
         return;
-    const size_t *used = &c->a->total_bytes, limit = c->memory_limit;
     flat_state f;
     flat_load(c, &f);
     for (vnode *const *k = b->kids, *const *end = k + b->nkids; k < end; k++) {
         const vnode *s = *k;
         slice text;
-        if (__builtin_expect(++f.steps > VTL_MAX_STEPS || *used > limit, 0))
+        /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
             goto limit;
         if (s->kind == N_TEXT) {
             text = s->text;
@@ -1163,7 +1166,7 @@ static void render_flat(rctx *c, const vnode *b)
             vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
             if (v.kind == V_BOOL && !v.u.b)
                 continue;
-            if (__builtin_expect(++f.steps > VTL_MAX_STEPS || *used > limit, 0))
+            if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
                 goto limit;
             text = s->kids[1]->kids[0]->text;
         }
