@@ -25,6 +25,7 @@ void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 }
 
 static void render_block(rctx *c, const vnode *b);
+static void render_flat(rctx *c, const vnode *b);
 static vval eval(rctx *c, const vnode *n);
 static bool truthy(rctx *c, const vnode *n);
 
@@ -852,7 +853,10 @@ static void render_foreach(rctx *c, const vnode *n)
             remove_var(c, name);
         else
             set_var(c, name, n->slot, item);
-        render_block(c, n->kids[1]);
+        if ((n->kids[1]->hint & BH_FLAT) && c->frame == NULL) /* render_block's first test, without its call */
+            render_flat(c, n->kids[1]);
+        else
+            render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
             break;
@@ -1140,7 +1144,7 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * limits before it runs, with the same output; text, string references and loop separators are printed into the
  * held buffer, anything else through the general functions (with the state stored around the call, and the
  * block stopped as render_block stops it when that call ends the render or the loop). */
-static void render_flat(rctx *c, const vnode *b)
+static __attribute__((noinline)) void render_flat(rctx *c, const vnode *b)
 {
     if (c->ctrl != CTRL_NONE)
         return;
