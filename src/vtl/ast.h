@@ -78,7 +78,8 @@ enum {
     RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
     RH_PLAIN = 16,          /* RH_PROPS, not $context, printed with no prefix and not escaped */
 };
-/* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) or an NF_FOREACH_IF #if, which
+/* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) whose properties are all PH_PLAIN,
+ * or an NF_FOREACH_IF #if, which
  * eval.c renders in one loop that keeps the output and the step count in registers (what a loop body usually is). */
 enum { BH_FLAT = 1 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the

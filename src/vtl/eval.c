@@ -1100,8 +1100,8 @@ static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice 
     return true;
 }
 
-/* The string a plain reference prints when the variable holds maps down to a string (as render_map_ref finds
- * it), NULL when render_map_ref must answer. */
+/* The string a plain reference of a flat block prints when the variable holds maps down to a string (as
+ * render_map_ref finds it), NULL when render_map_ref must answer. Its properties are all PH_PLAIN (BH_FLAT). */
 static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c, const vnode *r)
 {
     const vval *cur = global_ref(c, r->text, r->slot);
@@ -1111,7 +1111,7 @@ static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c
     vnode *const *kids = r->kids;
     for (uint32_t i = 0, n = r->nkids; i < n; i++) {
         const vnode *p = kids[i];
-        if (cur->kind != V_MAP || !(p->hint & PH_PLAIN))
+        if (cur->kind != V_MAP)
             return NULL;
         const vmap *m = cur->u.m;
         size_t at = prop_at[p->slot];

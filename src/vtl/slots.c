@@ -97,6 +97,17 @@ static bool is_foreach_if(const vnode *n)
            block->kids[0]->kind == N_TEXT;
 }
 
+/* A plain reference whose properties are all map lookups (PH_PLAIN). */
+static bool is_map_ref(const vnode *r)
+{
+    if (!(r->hint & RH_PLAIN))
+        return false;
+    for (uint32_t i = 0; i < r->nkids; i++)
+        if (!(r->kids[i]->hint & PH_PLAIN))
+            return false;
+    return true;
+}
+
 /* A block eval.c may render in its flat loop (BH_FLAT); its #if statements already marked. */
 static bool is_flat(const vnode *b)
 {
@@ -104,7 +115,7 @@ static bool is_flat(const vnode *b)
         return false;
     for (uint32_t i = 0; i < b->nkids; i++) {
         const vnode *s = b->kids[i];
-        if (!(s->kind == N_TEXT || (s->kind == N_REF && s->nkids == 1 && (s->kids[0]->hint & RH_PLAIN)) ||
+        if (!(s->kind == N_TEXT || (s->kind == N_REF && s->nkids == 1 && is_map_ref(s->kids[0])) ||
               (s->kind == N_IF && (s->flags & NF_FOREACH_IF))))
             return false;
     }

@@ -323,6 +323,11 @@ Test(vtl_eval_cache, flat_blocks)
                 "a={S=deep}}||deep;");
     expect_case("#macro(m $v)<$v.a>#end#foreach($e in $input.path('$.items'))#m($e)#end", "<1><4><5><6><><{S=deep}>");
     expect_case("#foreach($e in $input.path('$.f'))$e.t,#end", "true,false,,0,,,");
+    /* a property that is no map lookup keeps the block out of the flat loop; one a string answers calls out */
+    expect_case("#foreach($e in $input.path('$.items'))$e.a.class;#end",
+                "class java.lang.String;class java.lang.String;class java.lang.String;class java.lang.String;class "
+                "java.lang.String;class java.util.LinkedHashMap;");
+    expect_case("#foreach($e in $input.path('$.items'))$e.a.empty;#end", "false;false;false;false;true;;");
 }
 
 /* The step limit counts a flat block's statements as render_block does: a render of exactly VTL_MAX_STEPS
