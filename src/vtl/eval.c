@@ -1141,8 +1141,9 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
 }
 
 /* A BH_FLAT block outside macros: the statements render_block would run, each counted and checked against the
- * limits before it runs, with the same output; text, string references and loop separators are printed into the
- * held buffer, anything else through the general functions (with the state stored around the call, and the
+ * limits before it runs (the memory limit again only after a call: printing into the held buffer and looking
+ * values up take nothing from the arena), with the same output; text, string references and loop separators are printed
+ * into the held buffer, anything else through the general functions (with the state stored around the call, and the
  * block stopped as render_block stops it when that call ends the render or the loop). */
 static __attribute__((noinline)) void render_flat(rctx *c, const vnode *b)
 {
@@ -1150,43 +1151,56 @@ static __attribute__((noinline)) void render_flat(rctx *c, const vnode *b)
         return;
     flat_state f;
     flat_load(c, &f);
-    for (vnode *const *k = b->kids, *const *end = k + b->nkids; k < end; k++) {
-        const vnode *s = *k;
-        slice text;
-        /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
-        if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
+    vnode *const *k = b->kids, *const *end = k + b->nkids;
+    const vnode *s;
+    slice text;
+next_checked:
+    if (k == end)
+        goto done;
+    s = *k++;
+    /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
+    if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
+        goto limit;
+    goto run;
+next_unchanged: /* nothing taken from the arena since the last check: the memory limit holds as it did */
+    if (k == end)
+        goto done;
+    s = *k++;
+    if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+        goto limit;
+run:
+    if (s->kind == N_TEXT) {
+        text = s->text;
+    } else if (s->kind == N_REF) {
+        const vval *v = flat_ref_string(c, s->kids[0]);
+        if (v == NULL)
+            goto general;
+        text = v_s(*v);
+    } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
+        const vnode *cond = s->kids[0];
+        if (c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
+            goto general;
+        vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+        if (v.kind == V_BOOL && !v.u.b)
+            goto next_unchanged;
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
             goto limit;
-        if (s->kind == N_TEXT) {
-            text = s->text;
-        } else if (s->kind == N_REF) {
-            const vval *v = flat_ref_string(c, s->kids[0]);
-            if (v == NULL)
-                goto general;
-            text = v_s(*v);
-        } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
-            const vnode *cond = s->kids[0];
-            if (c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
-                goto general;
-            vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
-            if (v.kind == V_BOOL && !v.u.b)
-                continue;
-            if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
-                goto limit;
-            text = s->kids[1]->kids[0]->text;
-        }
-        if (flat_put(&f, text))
-            continue;
-        flat_store(c, &f);
-        flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
-        goto called;
-    general:
-        flat_store(c, &f);
-        flat_slow(c, s, SLICE_NULL);
-    called: /* what the call printed and counted, and whether it ended the render */
-        flat_load(c, &f);
-        if (c->ctrl != CTRL_NONE)
-            return;
+        text = s->kids[1]->kids[0]->text;
     }
+    if (flat_put(&f, text))
+        goto next_unchanged;
+    flat_store(c, &f);
+    flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
+    goto called;
+general:
+    flat_store(c, &f);
+    flat_slow(c, s, SLICE_NULL);
+called: /* what the call printed and counted, and whether it ended the render */
+    flat_load(c, &f);
+    if (c->ctrl != CTRL_NONE)
+        return;
+    goto next_checked;
+done:
     flat_store(c, &f);
     return;
 limit:
