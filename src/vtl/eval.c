@@ -25,7 +25,7 @@ void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 }
 
 static void render_block(rctx *c, const vnode *b);
-static void render_flat(rctx *c, const vnode *b);
+static inline void render_flat(rctx *c, const vnode *b);
 static vval eval(rctx *c, const vnode *n);
 static bool truthy(rctx *c, const vnode *n);
 
@@ -1145,7 +1145,7 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * values up take nothing from the arena), with the same output; text, string references and loop separators are printed
  * into the held buffer, anything else through the general functions (with the state stored around the call, and the
  * block stopped as render_block stops it when that call ends the render or the loop). */
-static __attribute__((noinline)) void render_flat(rctx *c, const vnode *b)
+static inline __attribute__((always_inline)) void render_flat(rctx *c, const vnode *b)
 {
     if (c->ctrl != CTRL_NONE)
         return;

@@ -352,7 +352,7 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
 closed:;
     size_t n = (size_t)(q - start);
     *pp = q + 1;
-    return (words){string_head(n), ptr_word(n ? (const char *)start : "")};
+    return (words){string_head(n), ptr_word(start)}; /* an empty one too: a pointer into the text, never NULL */
 slow:;
     const uint8_t *after; /* not pp itself: the reader's position stays in a register */
     words v = string_slow(s, start, q, &after);
