@@ -629,8 +629,9 @@ static inline __attribute__((always_inline)) bool
 typed_string(sparser *s, arena *a, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
 {
     const uint8_t *p = *pp;
-    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' || p[2] == '\\' ||
-        p[2] >= 0x80)
+    /* in a plain text no byte is a backslash or non-ASCII */
+    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' ||
+        (!plain && (p[2] == '\\' || p[2] >= 0x80)))
         return false;
     words k = {string_head(1), ptr_word(p + 2)};
     p += 5;
