@@ -65,7 +65,8 @@ enum {
     NF_STRIP_LAST = 32,
     NF_NOT_COMPUTABLE = 64,
     /* N_IF: #if($foreach.getter)text#end (one condition, no #else, a block of one text), a loop's separator:
-     * marked by slots.h so that rendering can answer it without evaluating an expression */
+     * marked by slots.h so that rendering can answer it without evaluating an expression (ival: the getter's
+     * FE_* code, text: the text) */
     NF_FOREACH_IF = 128,
 };
 

@@ -1180,12 +1180,12 @@ run:
         const vnode *cond = s->kids[0];
         if (c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
             goto general;
-        vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+        vval v = m_foreach_property(c->foreach, (int)s->ival);
         if (v.kind == V_BOOL && !v.u.b)
             goto next_unchanged;
         if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
             goto limit;
-        text = s->kids[1]->kids[0]->text;
+        text = s->text;
     }
     if (flat_put(&f, text))
         goto next_unchanged;

@@ -129,8 +129,12 @@ static void number_tree(namer *nm, vnode *n)
     if (n->kind == N_EVALUATE ||
         ((n->kind == E_REF || n->kind == N_FOREACH || n->kind == N_DEFINE) && is_velocity_var(n->text)))
         nm->velocity_vars = true;
-    if (is_foreach_if(n))
+    if (is_foreach_if(n)) {
+        /* what rendering needs of it, on the node itself: the getter and the text */
         n->flags |= NF_FOREACH_IF;
+        n->ival = (n->kids[0]->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT;
+        n->text = n->kids[1]->kids[0]->text;
+    }
     if (n->slot == 0) { /* a node reached twice keeps its first number */
         switch (n->kind) {
         case E_REF:
