@@ -830,6 +830,27 @@ static void render_foreach(rctx *c, const vnode *n)
     }
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
+    const vnode *body = n->kids[1];
+    if (keys_of == NULL && !velocity_vars && (body->hint & BH_FLAT) && c->frame == NULL) {
+        /* the loop below for a list and a flat body, without what they do not need */
+        const vlist *l = coll.u.l;
+        for (size_t i = 0; i < count && i < VTL_FOREACH_MAX && i < l->n; i++) {
+            vval item = l->items[i];
+            scope.index = (int64_t)i;
+            scope.has_next = i + 1 < l->n;
+            if (item.kind == V_NULL)
+                remove_var(c, name);
+            else
+                set_var(c, name, n->slot, item);
+            render_flat(c, body);
+            if (c->ctrl != CTRL_NONE) {
+                if (c->ctrl == CTRL_BREAK)
+                    c->ctrl = CTRL_NONE;
+                break;
+            }
+        }
+        count = 0; /* done */
+    }
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
