@@ -94,6 +94,45 @@ static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
     emit_slow(c, s);
 }
 
+/* The output buffer and the step count of a flat block's loop, held in registers: where the next byte goes, the
+ * end of the room the buffer has (within its capacity, keeping the NUL's place, and VTL_MAX_OUTPUT), the count.
+ * Stored back before anything that may print, count or look at them (every call out of the loop), and read again
+ * after it. The buffer is c->out throughout: calls that print elsewhere put it back. */
+typedef struct flat_state {
+    char *dst, *room_end;
+    size_t steps;
+} flat_state;
+
+static inline __attribute__((always_inline)) void flat_store(rctx *c, const flat_state *f)
+{
+    c->out->len = (size_t)(f->dst - c->out->ptr);
+    c->steps = f->steps;
+}
+
+static inline __attribute__((always_inline)) void flat_load(rctx *c, flat_state *f)
+{
+    jutil_buf *out = c->out;
+    size_t room = out->cap > 0 ? out->cap - 1 : 0; /* a buf always has room for its NUL */
+    if (room > VTL_MAX_OUTPUT)
+        room = VTL_MAX_OUTPUT;
+    f->dst = out->ptr + out->len;
+    f->room_end = out->ptr + (room > out->len ? room : out->len);
+    f->steps = c->steps;
+}
+
+/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). The same
+ * test as emit's: the end within the capacity less the NUL and within VTL_MAX_OUTPUT. */
+static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice s)
+{
+    if (!(s.len - 1 < 32 && s.len <= (size_t)(f->room_end - f->dst)))
+        return false;
+    copy_short(f->dst, s.ptr, s.len);
+    f->dst += s.len;
+    return true;
+}
+
+static inline bool flat_run(rctx *c, const vnode *b, flat_state *fp);
+
 typedef struct block_ref {
     const vnode *body;
     frame *frame;
@@ -834,6 +873,10 @@ static void render_foreach(rctx *c, const vnode *n)
     if (keys_of == NULL && !velocity_vars && (body->hint & BH_FLAT) && c->frame == NULL) {
         /* the loop below for a list and a flat body, without what they do not need */
         const vlist *l = coll.u.l;
+        /* the output and the step count held across the turns: setting the loop variable touches neither */
+        flat_state f;
+        flat_load(c, &f);
+        bool held = true;
         for (size_t i = 0; i < count && i < VTL_FOREACH_MAX && i < l->n; i++) {
             vval item = l->items[i];
             scope.index = (int64_t)i;
@@ -842,13 +885,15 @@ static void render_foreach(rctx *c, const vnode *n)
                 remove_var(c, name);
             else
                 set_var(c, name, n->slot, item);
-            render_flat(c, body);
-            if (c->ctrl != CTRL_NONE) {
+            if (!flat_run(c, body, &f)) {
+                held = false;
                 if (c->ctrl == CTRL_BREAK)
                     c->ctrl = CTRL_NONE;
                 break;
             }
         }
+        if (held)
+            flat_store(c, &f);
         count = 0; /* done */
     }
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
@@ -1084,43 +1129,6 @@ static void render_node(rctx *c, const vnode *n)
 
 /* ---------- flat blocks ---------- */
 
-/* The output buffer and the step count of a flat block's loop, held in registers: where the next byte goes, the
- * end of the room the buffer has (within its capacity, keeping the NUL's place, and VTL_MAX_OUTPUT), the count.
- * Stored back before anything that may print, count or look at them (every call out of the loop), and read again
- * after it. The buffer is c->out throughout: calls that print elsewhere put it back. */
-typedef struct flat_state {
-    char *dst, *room_end;
-    size_t steps;
-} flat_state;
-
-static inline __attribute__((always_inline)) void flat_store(rctx *c, const flat_state *f)
-{
-    c->out->len = (size_t)(f->dst - c->out->ptr);
-    c->steps = f->steps;
-}
-
-static inline __attribute__((always_inline)) void flat_load(rctx *c, flat_state *f)
-{
-    jutil_buf *out = c->out;
-    size_t room = out->cap > 0 ? out->cap - 1 : 0; /* a buf always has room for its NUL */
-    if (room > VTL_MAX_OUTPUT)
-        room = VTL_MAX_OUTPUT;
-    f->dst = out->ptr + out->len;
-    f->room_end = out->ptr + (room > out->len ? room : out->len);
-    f->steps = c->steps;
-}
-
-/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). The same
- * test as emit's: the end within the capacity less the NUL and within VTL_MAX_OUTPUT. */
-static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice s)
-{
-    if (!(s.len - 1 < 32 && s.len <= (size_t)(f->room_end - f->dst)))
-        return false;
-    copy_short(f->dst, s.ptr, s.len);
-    f->dst += s.len;
-    return true;
-}
-
 /* The string a plain reference of a flat block prints when the variable holds maps down to a string (as
  * render_map_ref finds it), NULL when render_map_ref must answer. Its properties are all PH_PLAIN (BH_FLAT). */
 static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c, const vnode *r)
@@ -1161,17 +1169,16 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
         render_if(c, s);
 }
 
-/* A BH_FLAT block outside macros: the statements render_block would run, each counted and checked against the
+/* The statements of a BH_FLAT block outside macros, with *fp holding the state (flat_load): true when they all
+ * ran, *fp then holding it still; false when the render or the loop stopped, the state stored. They are the
+ * statements render_block would run, each counted and checked against the
  * limits before it runs (the memory limit again only after a call: printing into the held buffer and looking
  * values up take nothing from the arena), with the same output; text, string references and loop separators are printed
  * into the held buffer, anything else through the general functions (with the state stored around the call, and the
  * block stopped as render_block stops it when that call ends the render or the loop). */
-static inline __attribute__((always_inline)) void render_flat(rctx *c, const vnode *b)
+static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
 {
-    if (c->ctrl != CTRL_NONE)
-        return;
-    flat_state f;
-    flat_load(c, &f);
+    flat_state f = *fp;
     vnode *const *k = b->kids, *const *end = k + b->nkids;
     const vnode *s;
     slice text;
@@ -1219,14 +1226,25 @@ general:
 called: /* what the call printed and counted, and whether it ended the render */
     flat_load(c, &f);
     if (c->ctrl != CTRL_NONE)
-        return;
+        return false;
     goto next_checked;
 done:
-    flat_store(c, &f);
-    return;
+    *fp = f;
+    return true;
 limit:
     flat_store(c, &f);
     limit_exceeded(c);
+    return false;
+}
+
+static inline __attribute__((always_inline)) void render_flat(rctx *c, const vnode *b)
+{
+    if (c->ctrl != CTRL_NONE)
+        return;
+    flat_state f;
+    flat_load(c, &f);
+    if (flat_run(c, b, &f))
+        flat_store(c, &f);
 }
 
 /* Every statement is a step, checked against the step and memory limits before it runs; text, most of what a
