@@ -273,6 +273,8 @@ static bool plain_text(const uint8_t *p, size_t n)
         memcpy(&hi, (const char *)&acc + 8, 8);
         if (((lo | hi) & SWAR_HIGHS) != 0)
             return false;
+        if (i < n && n - i < 64 && n >= 128)
+            i = n - 64; /* the tail as one more block, overlapping bytes already seen, not byte by byte */
     }
     for (; i < n; i++)
         if (p[i] >= 0x80 || p[i] == '\\')
