@@ -881,7 +881,10 @@ static void render_foreach(rctx *c, const vnode *n)
             vval item = l->items[i];
             scope.index = (int64_t)i;
             scope.has_next = i + 1 < l->n;
-            if (item.kind == V_NULL)
+            const var_slot *at_var = &c->var_at[n->slot];
+            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL && n->slot != 0)
+                *at_var->val = item; /* set_var's own first case, its test of c->frame made above */
+            else if (item.kind == V_NULL)
                 remove_var(c, name);
             else
                 set_var(c, name, n->slot, item);
