@@ -133,6 +133,9 @@ struct vtl_template {
     /* slots_number found no name $velocityCount or $velocityHasNext and no #evaluate (which could name them at
      * render time): nothing can read them, so #foreach need not set them. False unless proved. */
     bool no_velocity_vars;
+    /* slots_number found nothing that sets a variable named foreach (#set, #foreach or #define of that name) and no
+     * #evaluate: $foreach is always the loop's. False unless proved. */
+    bool no_foreach_var;
 };
 
 enum { SLOT_VELOCITY_COUNT = 1, SLOT_VELOCITY_HAS_NEXT = 2, SLOT_FIRST_FREE = 3 };

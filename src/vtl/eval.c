@@ -1209,7 +1209,7 @@ run:
         text = v_s(*v);
     } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
         const vnode *cond = s->kids[0];
-        if (c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
+        if (c->foreach == NULL || (!c->t->no_foreach_var && global_ref(c, cond->text, cond->slot) != NULL))
             goto general;
         vval v = m_foreach_property(c->foreach, (int)s->ival);
         if (v.kind == V_BOOL && !v.u.b)

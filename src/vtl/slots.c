@@ -38,6 +38,7 @@ typedef struct namer {
     uint32_t count; /* numbers given, the last one included */
     uint32_t props;
     bool velocity_vars; /* the tree names $velocityCount or $velocityHasNext, or holds an #evaluate */
+    bool foreach_var;   /* the tree may set a variable named foreach (#set, #foreach, #define), or evaluates text */
 } namer;
 
 static bool is_velocity_var(slice name)
@@ -129,6 +130,10 @@ static void number_tree(namer *nm, vnode *n)
     if (n->kind == N_EVALUATE ||
         ((n->kind == E_REF || n->kind == N_FOREACH || n->kind == N_DEFINE) && is_velocity_var(n->text)))
         nm->velocity_vars = true;
+    if (n->kind == N_EVALUATE ||
+        (n->kind == N_SET && n->nkids > 0 && n->kids[0]->kind == E_REF && slice_eq_cstr(n->kids[0]->text, "foreach")) ||
+        ((n->kind == N_FOREACH || n->kind == N_DEFINE) && slice_eq_cstr(n->text, "foreach")))
+        nm->foreach_var = true;
     if (is_foreach_if(n)) {
         /* what rendering needs of it, on the node itself: the getter and the text */
         n->flags |= NF_FOREACH_IF;
@@ -171,4 +176,5 @@ void slots_number(vtl_template *t, arena *a)
     t->nnames = nm.count;
     t->nprops = nm.props;
     t->no_velocity_vars = !nm.velocity_vars;
+    t->no_foreach_var = !nm.foreach_var;
 }

@@ -274,6 +274,11 @@ Test(vtl_eval_cache, foreach_if)
         "#foreach($a in [1,2])#foreach($b in [3,4])$a$b#if($foreach.hasNext),#end#end#if($foreach.hasNext);#end#end",
         "13,14;23,24");
     expect_case("#macro(sep)#if($foreach.hasNext),#end#end#foreach($i in [1,2,3])$i#sep()#end", "1,2,3");
+    /* a template that may set a variable named foreach, or evaluates text, looks the name up first */
+    expect_case("#foreach($i in [1,2])$i#if($foreach.hasNext),#end#end#set($foreach = 'x')$foreach", "1,2x");
+    expect_case("#foreach($i in [1,2,3])$i#if($foreach.hasNext),#end#end#evaluate('#foreach($j in "
+                "[1,2])$j#if($foreach.hasNext);#end#end')",
+                "1,2,31;2");
     expect_case(
         "#foreach($i in [1,2])$i#if($foreach.hasNext)#else-#end#if($foreach.hasNext),#elseif($foreach.last).#end#end",
         "1,2-.");
