@@ -6,6 +6,7 @@
 #ifndef PORTICO_VTL_AST_H
 #define PORTICO_VTL_AST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/slice.h"
@@ -63,6 +64,10 @@ enum {
     NF_LONG = 16,
     NF_STRIP_LAST = 32,
     NF_NOT_COMPUTABLE = 64,
+    /* N_IF: #if($foreach.getter)text#end (one condition, no #else, a block of one text), a loop's separator:
+     * marked by slots.h so that rendering can answer it without evaluating an expression (ival: the getter's
+     * FE_* code, text: the text) */
+    NF_FOREACH_IF = 128,
 };
 
 /* vnode.hint: what a name is, decided once by the parser (slots.h) so that rendering never compares it as a
@@ -74,6 +79,10 @@ enum {
     RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
     RH_PLAIN = 16,          /* RH_PROPS, not $context, printed with no prefix and not escaped */
 };
+/* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) whose properties are all PH_PLAIN,
+ * or an NF_FOREACH_IF #if, which
+ * eval.c renders in one loop that keeps the output and the step count in registers (what a loop body usually is). */
+enum { BH_FLAT = 1 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
  * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */
 enum {
@@ -86,7 +95,7 @@ typedef struct vnode vnode;
 struct vnode {
     uint8_t kind;
     uint8_t flags;
-    uint8_t hint; /* RH_* on E_REF, PH_* on E_PROP */
+    uint8_t hint; /* RH_* on E_REF, PH_* on E_PROP, BH_* on N_BLOCK */
     uint32_t pos; /* source offset, for messages */
     uint32_t nkids;
     /* Numbered by slots.h at compile time, 0 when not numbered (trees parsed while rendering, by #evaluate):
@@ -121,6 +130,12 @@ struct vtl_template {
     /* how many variable names and property sites slots.h numbered: the sizes of a render's caches (numbers
      * start at 1; SLOT_VELOCITY_COUNT and SLOT_VELOCITY_HAS_NEXT are always there) */
     uint32_t nnames, nprops;
+    /* slots_number found no name $velocityCount or $velocityHasNext and no #evaluate (which could name them at
+     * render time): nothing can read them, so #foreach need not set them. False unless proved. */
+    bool no_velocity_vars;
+    /* slots_number found nothing that sets a variable named foreach (#set, #foreach or #define of that name) and no
+     * #evaluate: $foreach is always the loop's. False unless proved. */
+    bool no_foreach_var;
 };
 
 enum { SLOT_VELOCITY_COUNT = 1, SLOT_VELOCITY_HAS_NEXT = 2, SLOT_FIRST_FREE = 3 };

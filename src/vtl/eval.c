@@ -25,6 +25,7 @@ void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 }
 
 static void render_block(rctx *c, const vnode *b);
+static inline void render_flat(rctx *c, const vnode *b);
 static vval eval(rctx *c, const vnode *n);
 static bool truthy(rctx *c, const vnode *n);
 
@@ -45,7 +46,7 @@ static __attribute__((noinline)) void emit_slow(rctx *c, slice s)
 
 /* n (1 to 32) bytes from s to d: two overlapping loads and stores per width instead of a call to memcpy, which
  * costs more than the copy for the short runs a template prints. */
-static inline void copy_short(char *d, const char *s, size_t n)
+static inline __attribute__((always_inline)) void copy_short(char *d, const char *s, size_t n)
 {
     if (n >= 16) {
         uint64_t a0, a1, b0, b1;
@@ -76,12 +77,13 @@ static inline void copy_short(char *d, const char *s, size_t n)
     }
 }
 
-/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. */
+/* Most writes fit the buffer and the limit: one test for both before copying, the rest out of line. Output
+ * printed after an error is never seen (a failed render gives none), so it is not tested for here. */
 static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
 {
     jutil_buf *b = c->out;
     size_t end = b->len + s.len;
-    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0 && c->ctrl != CTRL_ERROR) {
+    if (end < b->cap && end <= VTL_MAX_OUTPUT && s.len != 0) {
         if (s.len <= 32)
             copy_short(b->ptr + b->len, s.ptr, s.len);
         else
@@ -91,6 +93,45 @@ static inline __attribute__((always_inline)) void emit(rctx *c, slice s)
     }
     emit_slow(c, s);
 }
+
+/* The output buffer and the step count of a flat block's loop, held in registers: where the next byte goes, the
+ * end of the room the buffer has (within its capacity, keeping the NUL's place, and VTL_MAX_OUTPUT), the count.
+ * Stored back before anything that may print, count or look at them (every call out of the loop), and read again
+ * after it. The buffer is c->out throughout: calls that print elsewhere put it back. */
+typedef struct flat_state {
+    char *dst, *room_end;
+    size_t steps;
+} flat_state;
+
+static inline __attribute__((always_inline)) void flat_store(rctx *c, const flat_state *f)
+{
+    c->out->len = (size_t)(f->dst - c->out->ptr);
+    c->steps = f->steps;
+}
+
+static inline __attribute__((always_inline)) void flat_load(rctx *c, flat_state *f)
+{
+    jutil_buf *out = c->out;
+    size_t room = out->cap > 0 ? out->cap - 1 : 0; /* a buf always has room for its NUL */
+    if (room > VTL_MAX_OUTPUT)
+        room = VTL_MAX_OUTPUT;
+    f->dst = out->ptr + out->len;
+    f->room_end = out->ptr + (room > out->len ? room : out->len);
+    f->steps = c->steps;
+}
+
+/* emit, into the held buffer: true when printed here; false when emit itself must (stored back first). The same
+ * test as emit's: the end within the capacity less the NUL and within VTL_MAX_OUTPUT. */
+static inline __attribute__((always_inline)) bool flat_put(flat_state *f, slice s)
+{
+    if (!(s.len - 1 < 32 && s.len <= (size_t)(f->room_end - f->dst)))
+        return false;
+    copy_short(f->dst, s.ptr, s.len);
+    f->dst += s.len;
+    return true;
+}
+
+static inline bool flat_run(rctx *c, const vnode *b, flat_state *fp);
 
 typedef struct block_ref {
     const vnode *body;
@@ -395,6 +436,10 @@ HOT vval eval_props(rctx *c, const vnode *r)
     const vval *cur;
     if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
         /* the value where it is */
+    } else if (c->frame == NULL && cur == NULL && (r->hint & RH_FOREACH) && c->foreach != NULL) {
+        /* $foreach inside a loop, not set by the template: what get_var gives, without searching again */
+        tmp = (vval){.kind = V_FOREACH, .u.f = c->foreach};
+        cur = &tmp;
     } else {
         tmp = get_var(c, r);
         if (c->ctrl == CTRL_ERROR)
@@ -471,9 +516,45 @@ HOT void render_plain_ref(rctx *c, const vnode *r)
 {
     vval v = eval_props(c, r);
     if (v.kind == V_STRING)
-        emit(c, v_s(v)); /* prints nothing after an error, as render_ref_value */
+        emit(c, v_s(v)); /* after an error what is printed is never seen */
     else
         render_ref_value(c, r, v);
+}
+
+/* render_plain_ref for a variable holding maps down to a string, outside macros: each property found where its
+ * site found it in the previous map (or by a search), a string value printed where it sits. Anything else (a
+ * property not a plain lookup, a value not a map on the way, a missing or null one before the last property, a
+ * last value not a string) is left to render_plain_ref, which starts again: lookups change nothing but the
+ * caches. */
+HOT void render_map_ref(rctx *c, const vnode *r)
+{
+    const vval *cur;
+    if (c->frame != NULL || (cur = global_ref(c, r->text, r->slot)) == NULL)
+        goto general;
+    const uint32_t *prop_at = c->prop_at;
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur->kind != V_MAP || !(p->hint & PH_PLAIN))
+            goto general;
+        const vmap *m = cur->u.m;
+        size_t at = prop_at[p->slot];
+        const vval *k;
+        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
+            long found = map_search(c, m, p);
+            if (found < 0)
+                goto general;
+            at = (size_t)found;
+        }
+        cur = &m->vals[at];
+    }
+    if (cur->kind != V_STRING)
+        goto general;
+    emit(c, v_s(*cur));
+    return;
+general:
+    render_plain_ref(c, r);
 }
 
 /* #set($a.b.c = v) / #set($m[$k] = v) */
@@ -770,17 +851,54 @@ static void render_foreach(rctx *c, const vnode *n)
     }
     slice name = n->text;
     const slice count_name = SLICE_LIT("velocityCount"), has_next_name = SLICE_LIT("velocityHasNext");
+    /* Velocity sets $velocityCount and $velocityHasNext at every turn; a template that cannot name them (and
+     * evaluates no text that could) cannot tell whether they were set */
+    const bool velocity_vars = !c->t->no_velocity_vars;
     const vval *at = global_ref(c, name, n->slot);
     bool had = at != NULL;
     vval old = had ? *at : v_null();
-    at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
-    bool hc = at != NULL;
-    vval old_count = hc ? *at : v_null();
-    at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
-    bool hh = at != NULL;
-    vval old_hn = hh ? *at : v_null();
+    bool hc = false, hh = false;
+    vval old_count = v_null(), old_hn = v_null();
+    if (velocity_vars) {
+        at = global_ref(c, count_name, SLOT_VELOCITY_COUNT);
+        hc = at != NULL;
+        old_count = hc ? *at : v_null();
+        at = global_ref(c, has_next_name, SLOT_VELOCITY_HAS_NEXT);
+        hh = at != NULL;
+        old_hn = hh ? *at : v_null();
+    }
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
+    const vnode *body = n->kids[1];
+    if (keys_of == NULL && !velocity_vars && (body->hint & BH_FLAT) && c->frame == NULL) {
+        /* the loop below for a list and a flat body, without what they do not need */
+        const vlist *l = coll.u.l;
+        /* the output and the step count held across the turns: setting the loop variable touches neither */
+        flat_state f;
+        flat_load(c, &f);
+        bool held = true;
+        for (size_t i = 0; i < count && i < VTL_FOREACH_MAX && i < l->n; i++) {
+            vval item = l->items[i];
+            scope.index = (int64_t)i;
+            scope.has_next = i + 1 < l->n;
+            const var_slot *at_var = &c->var_at[n->slot];
+            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL && n->slot != 0)
+                *at_var->val = item; /* set_var's own first case, its test of c->frame made above */
+            else if (item.kind == V_NULL)
+                remove_var(c, name);
+            else
+                set_var(c, name, n->slot, item);
+            if (!flat_run(c, body, &f)) {
+                held = false;
+                if (c->ctrl == CTRL_BREAK)
+                    c->ctrl = CTRL_NONE;
+                break;
+            }
+        }
+        if (held)
+            flat_store(c, &f);
+        count = 0; /* done */
+    }
     for (size_t i = 0; i < count && i < VTL_FOREACH_MAX; i++) {
         vval item;
         if (keys_of) {
@@ -796,13 +914,18 @@ static void render_foreach(rctx *c, const vnode *n)
         size_t now = keys_of ? keys_of->n : coll.u.l->n;
         scope.index = (int64_t)i;
         scope.has_next = i + 1 < now;
-        set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
-        set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        if (velocity_vars) {
+            set_var(c, count_name, SLOT_VELOCITY_COUNT, v_int((int64_t)i + 1));
+            set_var(c, has_next_name, SLOT_VELOCITY_HAS_NEXT, v_bool(scope.has_next));
+        }
         if (item.kind == V_NULL)
             remove_var(c, name);
         else
             set_var(c, name, n->slot, item);
-        render_block(c, n->kids[1]);
+        if ((n->kids[1]->hint & BH_FLAT) && c->frame == NULL) /* render_block's first test, without its call */
+            render_flat(c, n->kids[1]);
+        else
+            render_block(c, n->kids[1]);
         if (c->ctrl == CTRL_BREAK) {
             c->ctrl = CTRL_NONE;
             break;
@@ -817,6 +940,8 @@ static void render_foreach(rctx *c, const vnode *n)
         set_var(c, name, n->slot, old);
     else
         remove_var(c, name);
+    if (!velocity_vars)
+        return;
     if (hc)
         set_var(c, count_name, SLOT_VELOCITY_COUNT, old_count);
     else
@@ -916,8 +1041,24 @@ HOT bool condition(rctx *c, const vnode *n)
     return v.kind == V_BOOL ? v.u.b : v.kind != V_NULL;
 }
 
+/* An #if marked NF_FOREACH_IF, outside macros, in a loop, with no variable named foreach: the getter read
+ * straight from the loop's state, as condition() would read it through $foreach. False when the general way must
+ * answer. */
+HOT bool render_foreach_if(rctx *c, const vnode *n)
+{
+    const vnode *cond = n->kids[0];
+    if (c->frame != NULL || c->foreach == NULL || global_ref(c, cond->text, cond->slot) != NULL)
+        return false;
+    vval v = m_foreach_property(c->foreach, (cond->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT);
+    if (v.kind != V_BOOL || v.u.b) /* $foreach.index and .count are numbers: true */
+        render_short_block(c, n->kids[1]);
+    return true;
+}
+
 HOT void render_if(rctx *c, const vnode *n)
 {
+    if ((n->flags & NF_FOREACH_IF) && render_foreach_if(c, n))
+        return;
     uint32_t pairs = (n->flags & NF_HAS_ELSE) ? n->nkids - 1 : n->nkids;
     for (uint32_t i = 0; i + 1 < pairs + 1 && i < pairs; i += 2) {
         if (condition(c, n->kids[i])) {
@@ -989,10 +1130,134 @@ static void render_node(rctx *c, const vnode *n)
     }
 }
 
+/* ---------- flat blocks ---------- */
+
+/* The string a plain reference of a flat block prints when the variable holds maps down to a string (as
+ * render_map_ref finds it), NULL when render_map_ref must answer. Its properties are all PH_PLAIN (BH_FLAT). */
+static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c, const vnode *r)
+{
+    const vval *cur = global_ref(c, r->text, r->slot);
+    if (cur == NULL)
+        return NULL;
+    const uint32_t *prop_at = c->prop_at;
+    vnode *const *kids = r->kids;
+    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
+        const vnode *p = kids[i];
+        if (cur->kind != V_MAP)
+            return NULL;
+        const vmap *m = cur->u.m;
+        size_t at = prop_at[p->slot];
+        const vval *k;
+        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
+            long found = map_search(c, m, p);
+            if (found < 0)
+                return NULL;
+            at = (size_t)found;
+        }
+        cur = &m->vals[at];
+    }
+    return cur->kind == V_STRING ? cur : NULL;
+}
+
+/* A statement of a flat block that the held buffer could not take: `text` printed when it has bytes, else s
+ * rendered the general way. Out of line, so that the loop's registers are not spent on it. */
+COLD void flat_slow(rctx *c, const vnode *s, slice text)
+{
+    if (text.ptr != NULL)
+        emit(c, text);
+    else if (s->kind == N_REF)
+        render_map_ref(c, s->kids[0]);
+    else
+        render_if(c, s);
+}
+
+/* The statements of a BH_FLAT block outside macros, with *fp holding the state (flat_load): true when they all
+ * ran, *fp then holding it still; false when the render or the loop stopped, the state stored. They are the
+ * statements render_block would run, each counted and checked against the
+ * limits before it runs (the memory limit again only after a call: printing into the held buffer and looking
+ * values up take nothing from the arena), with the same output; text, string references and loop separators are printed
+ * into the held buffer, anything else through the general functions (with the state stored around the call, and the
+ * block stopped as render_block stops it when that call ends the render or the loop). */
+static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
+{
+    flat_state f = *fp;
+    vnode *const *k = b->kids, *const *end = k + b->nkids;
+    const vnode *s;
+    slice text;
+next_checked:
+    if (k == end)
+        goto done;
+    s = *k++;
+    /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
+    if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
+        goto limit;
+    goto run;
+next_unchanged: /* nothing taken from the arena since the last check: the memory limit holds as it did */
+    if (k == end)
+        goto done;
+    s = *k++;
+    if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+        goto limit;
+run:
+    if (s->kind == N_TEXT) {
+        text = s->text;
+    } else if (s->kind == N_REF) {
+        const vval *v = flat_ref_string(c, s->kids[0]);
+        if (v == NULL)
+            goto general;
+        text = v_s(*v);
+    } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
+        const vnode *cond = s->kids[0];
+        if (c->foreach == NULL || (!c->t->no_foreach_var && global_ref(c, cond->text, cond->slot) != NULL))
+            goto general;
+        vval v = m_foreach_property(c->foreach, (int)s->ival);
+        if (v.kind == V_BOOL && !v.u.b)
+            goto next_unchanged;
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
+        text = s->text;
+    }
+    if (flat_put(&f, text))
+        goto next_unchanged;
+    flat_store(c, &f);
+    flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
+    goto called;
+general:
+    flat_store(c, &f);
+    flat_slow(c, s, SLICE_NULL);
+called: /* what the call printed and counted, and whether it ended the render */
+    flat_load(c, &f);
+    if (c->ctrl != CTRL_NONE)
+        return false;
+    goto next_checked;
+done:
+    *fp = f;
+    return true;
+limit:
+    flat_store(c, &f);
+    limit_exceeded(c);
+    return false;
+}
+
+static inline __attribute__((always_inline)) void render_flat(rctx *c, const vnode *b)
+{
+    if (c->ctrl != CTRL_NONE)
+        return;
+    flat_state f;
+    flat_load(c, &f);
+    if (flat_run(c, b, &f))
+        flat_store(c, &f);
+}
+
 /* Every statement is a step, checked against the step and memory limits before it runs; text, most of what a
  * template holds, is printed here without a call. */
 static void render_block(rctx *c, const vnode *b)
 {
+    if ((b->hint & BH_FLAT) && c->frame == NULL) {
+        render_flat(c, b);
+        return;
+    }
     const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
     for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
         const vnode *n = b->kids[i];
@@ -1003,7 +1268,7 @@ static void render_block(rctx *c, const vnode *b)
         if (n->kind == N_TEXT)
             emit(c, n->text);
         else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
-            render_plain_ref(c, n->kids[0]);
+            render_map_ref(c, n->kids[0]);
         else if (n->kind == N_REF)
             render_ref(c, n->kids[0]);
         else if (n->kind == N_IF)

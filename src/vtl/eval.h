@@ -80,6 +80,8 @@ enum { FE_NONE, FE_HAS_NEXT, FE_INDEX, FE_COUNT, FE_FIRST, FE_LAST };
 int m_foreach_property_code(slice name);
 static inline vval m_foreach_property(const vforeach *f, int code)
 {
+    if (code == FE_HAS_NEXT) /* a loop's separator: the commonest, ahead of the others */
+        return v_bool(f->has_next);
     switch (code) {
     case FE_HAS_NEXT:
         return v_bool(f->has_next);

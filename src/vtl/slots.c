@@ -37,7 +37,14 @@ typedef struct namer {
     size_t nids;    /* table size, a power of two */
     uint32_t count; /* numbers given, the last one included */
     uint32_t props;
+    bool velocity_vars; /* the tree names $velocityCount or $velocityHasNext, or holds an #evaluate */
+    bool foreach_var;   /* the tree may set a variable named foreach (#set, #foreach, #define), or evaluates text */
 } namer;
+
+static bool is_velocity_var(slice name)
+{
+    return slice_eq_cstr(name, "velocityCount") || slice_eq_cstr(name, "velocityHasNext");
+}
 
 static uint32_t name_hash(slice s)
 {
@@ -78,10 +85,61 @@ static uint32_t name_number(namer *nm, slice name)
     return nm->count;
 }
 
+/* #if($foreach.getter)text#end: the condition a property reference on $foreach naming one of its getters, the
+ * block one text statement. */
+static bool is_foreach_if(const vnode *n)
+{
+    if (n->kind != N_IF || n->nkids != 2 || (n->flags & NF_HAS_ELSE))
+        return false;
+    const vnode *cond = n->kids[0], *block = n->kids[1];
+    return cond->kind == E_REF && cond->flags == 0 && (cond->hint & RH_FOREACH) &&
+           (cond->hint & (RH_PROPS | RH_CONTEXT)) == RH_PROPS && cond->nkids == 1 && cond->kids[0]->kind == E_PROP &&
+           (cond->kids[0]->hint & PH_FOREACH_MASK) != 0 && block->kind == N_BLOCK && block->nkids == 1 &&
+           block->kids[0]->kind == N_TEXT;
+}
+
+/* A plain reference whose properties are all map lookups (PH_PLAIN). */
+static bool is_map_ref(const vnode *r)
+{
+    if (!(r->hint & RH_PLAIN))
+        return false;
+    for (uint32_t i = 0; i < r->nkids; i++)
+        if (!(r->kids[i]->hint & PH_PLAIN))
+            return false;
+    return true;
+}
+
+/* A block eval.c may render in its flat loop (BH_FLAT); its #if statements already marked. */
+static bool is_flat(const vnode *b)
+{
+    if (b->kind != N_BLOCK)
+        return false;
+    for (uint32_t i = 0; i < b->nkids; i++) {
+        const vnode *s = b->kids[i];
+        if (!(s->kind == N_TEXT || (s->kind == N_REF && s->nkids == 1 && is_map_ref(s->kids[0])) ||
+              (s->kind == N_IF && (s->flags & NF_FOREACH_IF))))
+            return false;
+    }
+    return true;
+}
+
 static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
         return;
+    if (n->kind == N_EVALUATE ||
+        ((n->kind == E_REF || n->kind == N_FOREACH || n->kind == N_DEFINE) && is_velocity_var(n->text)))
+        nm->velocity_vars = true;
+    if (n->kind == N_EVALUATE ||
+        (n->kind == N_SET && n->nkids > 0 && n->kids[0]->kind == E_REF && slice_eq_cstr(n->kids[0]->text, "foreach")) ||
+        ((n->kind == N_FOREACH || n->kind == N_DEFINE) && slice_eq_cstr(n->text, "foreach")))
+        nm->foreach_var = true;
+    if (is_foreach_if(n)) {
+        /* what rendering needs of it, on the node itself: the getter and the text */
+        n->flags |= NF_FOREACH_IF;
+        n->ival = (n->kids[0]->kids[0]->hint & PH_FOREACH_MASK) >> PH_FOREACH_SHIFT;
+        n->text = n->kids[1]->kids[0]->text;
+    }
     if (n->slot == 0) { /* a node reached twice keeps its first number */
         switch (n->kind) {
         case E_REF:
@@ -99,6 +157,8 @@ static void number_tree(namer *nm, vnode *n)
     }
     for (uint32_t i = 0; i < n->nkids; i++)
         number_tree(nm, n->kids[i]);
+    if (is_flat(n))
+        n->hint |= BH_FLAT;
 }
 
 void slots_number(vtl_template *t, arena *a)
@@ -115,4 +175,6 @@ void slots_number(vtl_template *t, arena *a)
         number_tree(&nm, m->body);
     t->nnames = nm.count;
     t->nprops = nm.props;
+    t->no_velocity_vars = !nm.velocity_vars;
+    t->no_foreach_var = !nm.foreach_var;
 }

@@ -3,8 +3,10 @@
  * classifies names (vnode.hint: $foreach, $context, a property a map answers by lookup); after parsing,
  * slots_number gives every variable name in the template a number (shared by every node naming it) and every
  * property site its own number, so that a render can keep small caches indexed by them (eval.c: where a name
- * sits in the variables map, where a property was found in the last map). The tree stays read-only while
- * rendering: the caches belong to the render. Never evaluates anything and never changes what renders.
+ * sits in the variables map, where a property was found in the last map). It also marks the shapes eval.c has
+ * shorter ways for (loop separators NF_FOREACH_IF, flat blocks BH_FLAT) and notes what the template can never do
+ * (name the loop counters, set a variable named foreach). The tree stays read-only while rendering: the caches
+ * belong to the render. Never evaluates anything and never changes what renders.
  */
 #ifndef PORTICO_VTL_SLOTS_H
 #define PORTICO_VTL_SLOTS_H

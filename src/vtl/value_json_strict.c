@@ -9,7 +9,8 @@
  * outside strings (the text is first checked to end in a closing bracket, which stops every other scan);
  * strings scanned eight bytes at a time; numbers converted in the scanning loop, doubles too when the
  * conversion is exact without strtod; and every list and map allocated once at its exact size from a stack
- * of pending values, with repeated keys looked for only when a filter of key hashes says they may be. */
+ * of pending values, with repeated keys looked for only when a filter of key hashes says they may be; and
+ * DynamoDB's typed strings ({"S": "..."}, most of the values in a Query result) read without opening a container. */
 #include <float.h>
 #include <math.h>
 #include <stddef.h>
@@ -18,6 +19,9 @@
 
 #include "core/swar.h"
 #include "vtl/jutil_internal.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "vtl/value.h"
 
 /* Far below json-smart's limit of 1000 (which counts scalars too): deeper documents take the permissive
@@ -269,6 +273,8 @@ static bool plain_text(const uint8_t *p, size_t n)
         memcpy(&hi, (const char *)&acc + 8, 8);
         if (((lo | hi) & SWAR_HIGHS) != 0)
             return false;
+        if (i < n && n - i < 64 && n >= 128)
+            i = n - 64; /* the tail as one more block, overlapping bytes already seen, not byte by byte */
     }
     for (; i < n; i++)
         if (p[i] >= 0x80 || p[i] == '\\')
@@ -283,6 +289,18 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
 {
     const uint8_t *start = *pp + 1, *q = start;
     if (plain) {
+#if defined(__SSE2__)
+        /* sixteen bytes a step where the machine has them: most keys and values end within the first */
+        const __m128i quotes = _mm_set1_epi8('"');
+        while (end - q >= 16) {
+            unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), quotes));
+            if (quote != 0) {
+                q += __builtin_ctz(quote);
+                goto closed;
+            }
+            q += 16;
+        }
+#endif
         while (end - q >= 8) {
             uint64_t quote = swar_byte_mask(swar_load(q), '"');
             if (quote != 0) {
@@ -297,6 +315,24 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
             goto slow;
         goto closed;
     }
+#if defined(__SSE2__)
+    {
+        const __m128i quotes = _mm_set1_epi8('"'), backslashes = _mm_set1_epi8('\\');
+        while (end - q >= 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)q);
+            unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quotes));
+            /* a byte's high bit is its own mark for non-ASCII */
+            unsigned hit = quote | (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, backslashes), x));
+            if (hit != 0) {
+                q += __builtin_ctz(hit);
+                if (__builtin_expect((hit & -hit & quote) == 0, 0))
+                    goto slow;
+                goto closed;
+            }
+            q += 16;
+        }
+    }
+#endif
     while (end - q >= 8) {
         uint64_t w = swar_load(q);
         /* the high-bit test is exact everywhere and the byte masks up to their first match, so the lowest
@@ -318,7 +354,7 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
 closed:;
     size_t n = (size_t)(q - start);
     *pp = q + 1;
-    return (words){string_head(n), ptr_word(n ? (const char *)start : "")};
+    return (words){string_head(n), ptr_word(start)}; /* an empty one too: a pointer into the text, never NULL */
 slow:;
     const uint8_t *after; /* not pp itself: the reader's position stays in a register */
     words v = string_slow(s, start, q, &after);
@@ -545,17 +581,18 @@ static vmap *build_map(arena *a, const vval *kv, size_t pairs)
     if (pairs > FILTER_KEYS)
         return map_with_repeats(a, kv, pairs);
     vmap *m = new_map(a, pairs);
+    vval *keys = m->keys, *vals = m->vals; /* not reloaded after each store, which could alias them */
     uint64_t seen = 0, twice = 0;
     for (size_t i = 0; i < pairs; i++) {
         head_word k;
         uint64_t hi;
         memcpy(&k.w, &kv[2 * i], 8);
         memcpy(&hi, (const char *)&kv[2 * i] + 8, 8);
-        put(&m->keys[i], (words){k.w, hi});
+        put(&keys[i], (words){k.w, hi});
         uint64_t bit = 1ull << (k.f.len & 63);
         twice |= seen & bit;
         seen |= bit;
-        copy_value(&m->vals[i], &kv[2 * i + 1]);
+        copy_value(&vals[i], &kv[2 * i + 1]);
     }
     m->n = pairs;
     if (__builtin_expect(twice != 0, 0) && has_repeated_key(m->keys, pairs))
@@ -583,6 +620,34 @@ static vlist *build_list(arena *a, const vval *items, size_t n)
     for (size_t i = 0; i < n; i++)
         copy_value(&l->items[i], &items[i]);
     return l;
+}
+
+/* A DynamoDB typed string or number, {"S": "..."} or {"N":"..."}, at *pp (on its opening brace) and not ending
+ * on the text's last byte: true with *out its map and *pp after the closing brace. The type name is one letter,
+ * so `{"S":` is matched as one word, the letter an ASCII byte other than a quote or backslash (a string of its
+ * own). False for anything else, with nothing read (any value string that needed the arena is read again):
+ * objects with longer names are left to the general way, for which reading the name here would be wasted. */
+static inline __attribute__((always_inline)) bool
+typed_string(sparser *s, arena *a, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
+{
+    const uint8_t *p = *pp;
+    /* in a plain text no byte is a backslash or non-ASCII */
+    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' ||
+        (!plain && (p[2] == '\\' || p[2] >= 0x80)))
+        return false;
+    words k = {string_head(1), ptr_word(p + 2)};
+    p += 5;
+    if (*p == ' ')
+        p++;
+    if (*p != '"')
+        return false;
+    words v = read_string(s, end, plain, &p);
+    /* a closing brace on the last byte would end the document inside its outer container: not strict JSON */
+    if (p == NULL || *p != '}' || p == last)
+        return false;
+    *pp = p + 1;
+    *out = (words){head(V_MAP, 0), ptr_word(single_map(a, k, v))};
+    return true;
 }
 
 /* The document from its first bracket p to its last, `last`. The loop keeps the innermost open container in
@@ -699,6 +764,15 @@ value:
             return false;
         goto have_value;
     }
+    if (*p == '{' && depth < STRICT_MAX_DEPTH) {
+        /* DynamoDB's typed values ({"S": "..."}), nearly every value of a Query result, read without opening a
+         * frame; any other object (or one of these written another way) is opened below */
+        const uint8_t *after = p;
+        if (typed_string(s, a, end, last, plain, &after, &v)) {
+            p = after;
+            goto have_value;
+        }
+    }
     switch (*p) {
     case '{':
         goto open_object;
@@ -796,7 +870,9 @@ bool v_parse_json_strict(arena *a, slice text, vval *out)
     p = skip_ws(p, end);
     if (*p != '{' && *p != '[')
         return false;
-    sparser s = {.end = end, .a = a};
+    sparser s; /* not zeroed: the value stack is written before it is read */
+    s.end = end;
+    s.a = a;
     s.stack = s.local;
     s.limit = s.local + sizeof s.local / sizeof s.local[0];
     bool ok = parse(&s, p, last, out);

@@ -235,3 +235,135 @@ Test(vtl_eval_cache, names_past_the_numbered_ones)
     }
     arena_destroy(&a);
 }
+
+/* #foreach sets $velocityCount and $velocityHasNext only when the template names them or evaluates text that
+ * could: text given to #evaluate, and a macro's body, see them as Velocity sets them */
+Test(vtl_eval_cache, loop_counters_seen_through_evaluate_and_macros)
+{
+    expect_case(
+        "#foreach($i in ['a','b'])#evaluate('$velocityCount:$velocityHasNext;')#end[#evaluate('$velocityCount')]",
+        "1:true;2:false;[]");
+    expect_case("#macro(m)$velocityCount#end#foreach($i in ['a','b'])#m()#end;#foreach($i in [1,2,3])$i#if($foreach."
+                "hasNext),#end#end",
+                "12;1,2,3");
+}
+
+/* DynamoDB typed values ({"S": "..."}, read by the JSON reader's one-string-object route) printed through
+ * property references, beside values of other shapes at the same sites */
+Test(vtl_eval_cache, typed_values)
+{
+    vtl_case k = {.template_text = "#set($inputRoot = $input.path('$'))#foreach($e in $inputRoot.Items)$e.a.S/$e.b.N/"
+                                   "$e.c.S;#end",
+                  .body = "{\"Items\": [{\"a\": {\"S\": \"x\"}, \"b\": {\"N\":\"12\"}, \"c\": {\"S\":\"q\\\"z\"}}, "
+                          "{\"a\":{\"S\":\"\"},\"b\":{\"N\": \"1.5\"},\"c\":{\"SS\": \"w\"}}]}",
+                  .context_json = "{\"requestId\": \"req-1\"}"};
+    expect_render(&k, "x/12/q\"z;/1.5/;");
+}
+
+/* #if($foreach.getter)text#end (NF_FOREACH_IF, answered from the loop's state) against the cases where the general
+ * way must answer: outside loops, in macros, nested loops, #else and #elseif */
+Test(vtl_eval_cache, foreach_if)
+{
+    expect_case("#foreach($i in [1,2,3])$i#if($foreach.hasNext),#end#end", "1,2,3");
+    expect_case(
+        "#foreach($i in "
+        "[1,2])$i#if($foreach.first)F#end#if($foreach.last)L#end#if($foreach.index)I#end#if($foreach.count)C#end;#end",
+        "1FIC;2LIC;");
+    expect_case("[#if($foreach.hasNext)x#end]", "[]");
+    expect_case(
+        "#foreach($a in [1,2])#foreach($b in [3,4])$a$b#if($foreach.hasNext),#end#end#if($foreach.hasNext);#end#end",
+        "13,14;23,24");
+    expect_case("#macro(sep)#if($foreach.hasNext),#end#end#foreach($i in [1,2,3])$i#sep()#end", "1,2,3");
+    /* a template that may set a variable named foreach, or evaluates text, looks the name up first */
+    expect_case("#foreach($i in [1,2])$i#if($foreach.hasNext),#end#end#set($foreach = 'x')$foreach", "1,2x");
+    expect_case("#foreach($i in [1,2,3])$i#if($foreach.hasNext),#end#end#evaluate('#foreach($j in "
+                "[1,2])$j#if($foreach.hasNext);#end#end')",
+                "1,2,31;2");
+    expect_case(
+        "#foreach($i in [1,2])$i#if($foreach.hasNext)#else-#end#if($foreach.hasNext),#elseif($foreach.last).#end#end",
+        "1,2-.");
+}
+
+/* references walked through maps where they sit (render_map_ref) against what makes them give way: a missing key,
+ * a null value before the last property, a value that is not a map on the way, a last value that is not a string,
+ * a variable that is not a map, maps whose keys come in another order */
+static const char *const typed_body =
+    "{\"Items\": [{\"a\": {\"S\": \"x\"}, \"b\": {\"N\": \"1\"}, \"n\": null, \"m\": {\"S\": null}, \"s\": \"str\", "
+    "\"num\": 5, \"l\": [1, \"two\"], \"t\": true}, {\"b\": {\"N\": \"2\"}, \"a\": {\"S\": \"y\"}, \"s\": {\"S\": "
+    "\"z\"}, \"num\": {\"S\": \"6\"}}, \"plain\", null, 7]}";
+
+Test(vtl_eval_cache, map_references)
+{
+    {
+        vtl_case k = {.template_text =
+                          "#set($r = $input.path('$'))#foreach($e in "
+                          "$r.Items)[$e.a.S|$e.b.N|$e.x.S|$e.n.S|$e.m.S|$e.s.S|$e.num.S|$e.l|$e.t|$e.a|$e.s]#end",
+                      .body = typed_body,
+                      .context_json = "{\"requestId\": \"r\"}"};
+        expect_render(
+            &k, "[x|1||||||[1,\"two\"]|true|{S=x}|str][y|2||||z|6|||{S=y}|{S=z}][||||||||||][||||||||||][||||||||||]");
+    }
+    {
+        vtl_case k = {.template_text =
+                          "#set($r = $input.path('$'))#foreach($e in $r.Items)[$e.a.S]#end#set($e = 'q')[$e.a.S]",
+                      .body = typed_body,
+                      .context_json = "{\"requestId\": \"r\"}"};
+        expect_render(&k, "[x][y][][][][]");
+    }
+}
+
+/* Blocks of text and plain references (BH_FLAT, rendered with the output held in registers) against what makes
+ * them call out: values that are not strings, #define blocks printed into the same output, output growing past
+ * the buffer, a macro's body (rendered the general way) */
+Test(vtl_eval_cache, flat_blocks)
+{
+    char want[8192];
+    size_t n = 0;
+    for (int i = 1; i <= 100; i++)
+        n += (size_t)snprintf(want + n, sizeof want - n, "abcdefghijklmnopqrstuvwxyz0123456789:%d;", i);
+    expect_case("#set($s = 'abcdefghijklmnopqrstuvwxyz0123456789')#foreach($i in [1..100])$s:$i;#end", want);
+    expect_case("#define($blk)[$i]#end#foreach($i in [1,2,3])$blk#end", "[1][2][3]");
+    expect_case("#foreach($e in $input.path('$.items'))$e.a|$e|$e.missing.x|$e.a.S;#end",
+                "1|{a=1, b=2}||;4|{b=3, a=4}||;5|{a=5}||;6|{c=x, a=6, b=7}||;|{a=null, b=8}||;{S=deep}|{b=9, "
+                "a={S=deep}}||deep;");
+    expect_case("#macro(m $v)<$v.a>#end#foreach($e in $input.path('$.items'))#m($e)#end", "<1><4><5><6><><{S=deep}>");
+    expect_case("#foreach($e in $input.path('$.f'))$e.t,#end", "true,false,,0,,,");
+    /* a property that is no map lookup keeps the block out of the flat loop; one a string answers calls out */
+    expect_case("#foreach($e in $input.path('$.items'))$e.a.class;#end",
+                "class java.lang.String;class java.lang.String;class java.lang.String;class java.lang.String;class "
+                "java.lang.String;class java.util.LinkedHashMap;");
+    expect_case("#foreach($e in $input.path('$.items'))$e.a.empty;#end", "false;false;false;false;true;;");
+}
+
+/* The step limit counts a flat block's statements as render_block does: a render of exactly VTL_MAX_STEPS
+ * statements, the last ones in flat loop bodies, succeeds; one more fails. */
+static int render_steps(size_t extra, aws_error *err)
+{
+    /* 1 (#set) + extra + 1 + 998 * 1000 (first loop) + 1 + 1000 + 1000 * 1000 * 4 (nested loops) */
+    jutil_buf b;
+    arena a;
+    arena_init(&a, 1 << 16);
+    jutil_buf_init(&b, &a, 8192);
+    jutil_buf_puts(&b, SLICE_LIT("#set($e = '')"));
+    for (size_t i = 0; i < extra; i++)
+        jutil_buf_puts(&b, SLICE_LIT("$e"));
+    jutil_buf_puts(&b, SLICE_LIT("#foreach($c in [1..998])"));
+    for (int i = 0; i < 1000; i++)
+        jutil_buf_puts(&b, SLICE_LIT("$e"));
+    jutil_buf_puts(&b, SLICE_LIT("#end#foreach($a in [1..1000])#foreach($b in [1..1000])$e$e$e$e#end#end"));
+    vtl_case k = {.template_text = jutil_buf_slice(&b).ptr, .body = "{}"};
+    slice out;
+    int rc = vtl_test_render(&a, &k, &out, err, NULL);
+    if (rc == 0)
+        cr_expect_eq(out.len, 0u);
+    arena_destroy(&a);
+    return rc;
+}
+
+Test(vtl_eval_cache, flat_blocks_step_limit)
+{
+    aws_error err;
+    cr_assert_eq(render_steps(997, &err), 0, "%s", err.message);
+    cr_assert_eq(render_steps(998, &err), -1);
+    cr_assert_str_eq(err.message, "template rendering exceeded 5000000 steps");
+}

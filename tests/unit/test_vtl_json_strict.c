@@ -40,6 +40,24 @@ static const doc_case DOCS[] = {
     {"[\"ctl\x01\x1f chars\"]", 0, true},
     {"{\"a\\u0000b\":1}", 0, false},
     {"{\"a\0b\":\"c\0d\"}", 13, true},
+    /* one-string objects as DynamoDB writes typed values, read without opening a frame ({"S": and {"N": matched
+     * as one word), and the shapes next to them that must take the general way */
+    {"[{\"S\":\"x\"},{\"S\": \"y\"},{\"N\": \"12\"},{\"S\":\"\"},{\"S\": \"\"}]", 0, true},
+    {"{\"a\":{\"S\":\"x\"},\"b\":{\"SS\": \"y\"},\"c\":{\"S\" : \"z\"},\"d\":{ \"S\": \"w\" }}", 0, true},
+    {"[{\"S\": \"x\", \"N\": \"1\"},{\"S\": \"x\",\"S\": \"y\"},{\"S\": 1},{\"S\": [\"x\"]}]", 0, true},
+    {"[{\"S\": \"a\\\"b\\n\"},{\"S\": \"caf\xc3\xa9\"},{\"\\n\": \"x\"},{\"/\": \"x\"},{\" \": \"x\"}]", 0, true},
+    {"[{\"\x01\": \"x\"},{\"\xc3\xa9\": \"x\"},{\"\xff\": \"x\"},{\"S\":\"x\"}\n]", 0, true},
+    {"[{\"S\":\"x\"}]", 0, true},
+    {"{\"S\":\"x\"}", 0, true},
+    {"[{\"\"\":\"x\"}]", 0, false},
+    {"[{\"\\\":\"x\"}]", 0, false},
+    {"[{\"S\":\"x\"}", 0, false},
+    {"[{\"S\":\"x\"]", 0, false},
+    {"[{\"S\":\"x}]", 0, false},
+    {"[{\"S\":\"x\\q\"}]", 0, false},
+    {"[{\"S\"\"x\"}]", 0, false},
+    {"[{\"S\":  \"x\"},{\"S\":\n\"x\"}]", 0, true},
+    {"[{\"S\":\"\\u0041\"}]", 0, false},
     /* left to the permissive route: json-smart's extensions, or errors */
     {"[\"\\u00e9\"]", 0, false},
     {"[\"\\ud83d\\ude00\"]", 0, false},
@@ -249,7 +267,7 @@ Test(vtl_json_strict, word_boundaries_and_the_end_of_the_text)
                                           "123.456e-7",
                                           "1.0E+2"};
     char doc[256], s[64];
-    for (size_t n = 0; n <= 24; n++) {
+    for (size_t n = 0; n <= 40; n++) { /* past two of the reader's 16-byte steps */
         memset(s, 'a' + (int)(n % 26), n);
         s[n] = '\0';
         for (size_t pad = 0; pad < 10; pad++) {
