@@ -128,7 +128,7 @@ struct vtl_template {
     vnode *root;
     vmacro *macros;
     /* how many variable names and property sites slots.h numbered: the sizes of a render's caches (numbers
-     * start at 1; SLOT_VELOCITY_COUNT and SLOT_VELOCITY_HAS_NEXT are always there) */
+     * start at 1; the SLOT_ names below SLOT_FIRST_FREE are always there) */
     uint32_t nnames, nprops;
     /* slots_number found no name $velocityCount or $velocityHasNext and no #evaluate (which could name them at
      * render time): nothing can read them, so #foreach need not set them. False unless proved. */
@@ -138,6 +138,16 @@ struct vtl_template {
     bool no_foreach_var;
 };
 
-enum { SLOT_VELOCITY_COUNT = 1, SLOT_VELOCITY_HAS_NEXT = 2, SLOT_FIRST_FREE = 3 };
+/* Numbers every template gives the same names: the loop variables, and API Gateway's variables, which a render
+ * puts in its variables map before anything else (eval.c knows where they are without a search). */
+enum {
+    SLOT_VELOCITY_COUNT = 1,
+    SLOT_VELOCITY_HAS_NEXT,
+    SLOT_INPUT,
+    SLOT_UTIL,
+    SLOT_CONTEXT,
+    SLOT_STAGE_VARIABLES,
+    SLOT_FIRST_FREE
+};
 
 #endif

@@ -1311,19 +1311,33 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     size_t room = t->source.len + 256 + (env->body.len < 65536 ? env->body.len : 65536);
     jutil_buf_init(&b, a, room);
     c.out = &b;
-    c.vars = vmap_new(a, 16);
-    vmap_put(a, c.vars, v_str(SLICE_LIT("input")), (vval){.kind = V_INPUT});
-    vmap_put(a, c.vars, v_str(SLICE_LIT("util")), (vval){.kind = V_UTIL});
-    vmap_put(a, c.vars, v_str(SLICE_LIT("context")), (vval){.kind = V_CONTEXT});
+    /* API Gateway's variables, written straight into a new map (its names are distinct, so no put needs to look
+     * for them first), and their places remembered under the numbers slots.c gives them in every template */
+    vmap *vars = c.vars = vmap_new(a, 16);
+    static const struct {
+        slice name;
+        uint8_t kind;
+        uint32_t slot;
+    } globals[] = {{SLICE_LIT("input"), V_INPUT, SLOT_INPUT},
+                   {SLICE_LIT("util"), V_UTIL, SLOT_UTIL},
+                   {SLICE_LIT("context"), V_CONTEXT, SLOT_CONTEXT},
+                   {SLICE_LIT("stageVariables"), V_MAP, SLOT_STAGE_VARIABLES}};
     vmap *sv = vmap_new(a, env->stage_variables.count);
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
-    vmap_put(a, c.vars, v_str(SLICE_LIT("stageVariables")), (vval){.kind = V_MAP, .u.m = sv});
-    /* the loop variables' numbers are there even in a tree slots_number never saw */
+    /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
     uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
     c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot));
     c.prop_at = arena_calloc(a, (t->nprops + 1) * sizeof(uint32_t));
-    c.vars_gen = 1;
+    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
+    c.vars_gen = 0;
+    for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++) {
+        vars->keys[i] = v_str(globals[i].name);
+        vars->vals[i] = (vval){.kind = globals[i].kind};
+        c.var_at[globals[i].slot].val = &vars->vals[i];
+    }
+    vars->vals[3].u.m = sv;
+    vars->n = sizeof globals / sizeof globals[0];
     render_block(&c, t->root);
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)

@@ -170,6 +170,11 @@ void slots_number(vtl_template *t, arena *a)
     /* the loop variables every #foreach sets, numbered whether or not the template names them */
     name_number(&nm, SLICE_LIT("velocityCount"));
     name_number(&nm, SLICE_LIT("velocityHasNext"));
+    /* and API Gateway's, in the order of the SLOT_ numbers */
+    name_number(&nm, SLICE_LIT("input"));
+    name_number(&nm, SLICE_LIT("util"));
+    name_number(&nm, SLICE_LIT("context"));
+    name_number(&nm, SLICE_LIT("stageVariables"));
     number_tree(&nm, t->root);
     for (vmacro *m = t->macros; m; m = m->next)
         number_tree(&nm, m->body);
