@@ -33,13 +33,16 @@ static json_t *body_json(rctx *c)
         c->body_state = 1;
     }
     if (c->body_state == 0) {
-        error_clear(&c->body_err);
-        c->body_state = jutil_json_parse(body_text(c), &c->body_json, &c->body_err) == 0 ? 1 : -1;
+        aws_error e;
+        error_clear(&e);
+        c->body_state = jutil_json_parse(body_text(c), &c->body_json, &e) == 0 ? 1 : -1;
+        if (c->body_state < 0)
+            c->body_err = arena_slice_dup(c->a, slice_cstr(e.message));
     }
     if (c->body_state < 0) {
         /* API Gateway answers 400 {"message": "Could not process payload..."}: status 400 tells the
          * gateway it is the client's fault. */
-        rc_fail(c, 400, "BadRequestException", "Could not process payload: %s", c->body_err.message);
+        rc_fail(c, 400, "BadRequestException", "Could not process payload: %.*s", SLICE_FMT(c->body_err));
         return NULL;
     }
     return c->body_json;
@@ -67,10 +70,39 @@ static const vval *body_values(rctx *c)
     return &c->doc;
 }
 
-/* Follows a simple path (jsonpath_simple_length) through the body's values. Returns 1 with *out set, 0 when
- * the steps leave the happy case (a missing name, a kind that does not fit, an index out of range, a null
- * document) and jsonpath_eval must decide, -1 after rc_fail. */
-static int read_simple(rctx *c, const jsonpath *p, int steps, vval *out)
+/* A path argument of $input.path / $input.json compiled, with its steps decoded when it is simple
+ * (jsonpath_simple_length): once with the template for a constant argument, at the call for any other. */
+typedef struct input_path input_path;
+typedef struct input_step {
+    slice name;
+    long index; /* as jsonpath_simple_step gives it: -1 for a name */
+} input_step;
+
+struct input_path {
+    const jsonpath *path;
+    slice arg;  /* the text, for the general route */
+    bool json;  /* a constant argument's method: $input.json, else $input.path */
+    int nsteps; /* -1 when the path is not simple */
+    input_step steps[];
+};
+
+static input_path *input_path_new(arena *a, slice arg, const jsonpath *p, bool json)
+{
+    int n = jsonpath_simple_length(p);
+    input_path *ip = arena_alloc(a, sizeof(*ip) + (n > 0 ? (size_t)n : 0) * sizeof(input_step));
+    ip->path = p;
+    ip->arg = arg;
+    ip->json = json;
+    ip->nsteps = n;
+    for (int i = 0; i < n; i++)
+        jsonpath_simple_step(p, (size_t)i, &ip->steps[i].name, &ip->steps[i].index);
+    return ip;
+}
+
+/* Follows a simple path's steps through the body's values. Returns 1 with *out set, 0 when the steps leave the
+ * happy case (a missing name, a kind that does not fit, an index out of range, a null document) and
+ * jsonpath_eval must decide, -1 after rc_fail. */
+static int read_simple(rctx *c, const input_path *ip, vval *out)
 {
     const vval *root = body_values(c);
     if (root == NULL)
@@ -78,21 +110,19 @@ static int read_simple(rctx *c, const jsonpath *p, int steps, vval *out)
     vval cur = *root;
     if (cur.kind == V_NULL)
         return 0;
-    for (int i = 0; i < steps; i++) {
-        slice name;
-        long index;
-        jsonpath_simple_step(p, (size_t)i, &name, &index);
-        if (index == -1) {
+    for (int i = 0; i < ip->nsteps; i++) {
+        const input_step *st = &ip->steps[i];
+        if (st->index == -1) {
             if (cur.kind != V_MAP)
                 return 0;
-            long at = vmap_find_str(cur.u.m, name);
+            long at = vmap_find_str(cur.u.m, st->name);
             if (at < 0)
                 return 0;
             cur = cur.u.m->vals[at];
         } else {
-            if (cur.kind != V_LIST || index < 0 || (size_t)index >= cur.u.l->n)
+            if (cur.kind != V_LIST || st->index < 0 || (size_t)st->index >= cur.u.l->n)
                 return 0;
-            cur = cur.u.l->items[index];
+            cur = cur.u.l->items[st->index];
         }
     }
     *out = cur;
@@ -101,14 +131,11 @@ static int read_simple(rctx *c, const jsonpath *p, int steps, vval *out)
 
 /* $input.path / $input.json through read_simple when the path allows: 1 with *out, 0 to take the general
  * route, -1 after rc_fail. Containers handed out mark the document as handed out. */
-static int path_fast(rctx *c, const jsonpath *p, bool hand_out, vval *out)
+static int path_fast(rctx *c, const input_path *ip, bool hand_out, vval *out)
 {
-    if (p == NULL)
+    if (ip == NULL || ip->nsteps < 0 || (!hand_out && c->doc_state == 2))
         return 0;
-    int steps = jsonpath_simple_length(p);
-    if (steps < 0 || (!hand_out && c->doc_state == 2))
-        return 0;
-    int r = read_simple(c, p, steps, out);
+    int r = read_simple(c, ip, out);
     if (r == 1 && hand_out && (out->kind == V_MAP || out->kind == V_LIST))
         c->doc_state = 2;
     return r;
@@ -192,13 +219,14 @@ void apigw_precompile(vnode *n, arena *a)
         return;
     if (n->kind == E_REF && slice_eq_cstr(n->text, "input") && n->nkids > 0) {
         vnode *m = n->kids[0];
+        bool json = slice_eq_cstr(m->text, "json");
         if (m->kind == E_METHOD && m->nkids == 1 && m->kids[0]->kind == E_STRING &&
-            (slice_eq_cstr(m->text, "path") || slice_eq_cstr(m->text, "json"))) {
+            (slice_eq_cstr(m->text, "path") || json)) {
             jsonpath *p;
             aws_error e;
             error_clear(&e);
             if (jsonpath_compile(a, m->kids[0]->text, &p, &e) == 0)
-                m->path = p;
+                m->path = input_path_new(a, m->kids[0]->text, p, json);
         }
     }
     for (uint32_t i = 0; i < n->nkids; i++)
@@ -207,17 +235,65 @@ void apigw_precompile(vnode *n, arena *a)
 
 /* The path to read: the one compiled with the template when the argument is that constant, else compiled
  * now (NULL when it does not compile: the general route reports the error in its order). */
-static const jsonpath *path_for(rctx *c, slice arg, const jsonpath *pre)
+static const input_path *path_for(rctx *c, slice arg, const input_path *pre)
 {
     if (pre)
         return pre;
     jsonpath *p;
     aws_error e;
     error_clear(&e);
-    return jsonpath_compile(c->a, arg, &p, &e) == 0 ? p : NULL;
+    return jsonpath_compile(c->a, arg, &p, &e) == 0 ? input_path_new(c->a, arg, p, false) : NULL;
 }
 
-mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const jsonpath *pre)
+/* $input.path(arg) */
+static vval input_path_value(rctx *c, slice arg, const input_path *ip)
+{
+    vval fast;
+    int fr = path_fast(c, ip, true, &fast);
+    if (fr < 0)
+        return v_null();
+    if (fr == 1)
+        return fast.kind == V_NULL ? v_str(SLICE_NULL) : fast;
+    json_t *v = NULL;
+    int r = read_path(c, arg, &v);
+    if (r < 0)
+        return v_null();
+    if (r == JSONPATH_NOT_FOUND || v == NULL || json_is_null(v))
+        return v_str(SLICE_NULL);
+    return v_from_json(c->a, v);
+}
+
+/* $input.json(arg) */
+static vval input_json_value(rctx *c, slice arg, const input_path *ip)
+{
+    vval fast;
+    int fr = path_fast(c, ip, false, &fast);
+    if (fr < 0)
+        return v_null();
+    jutil_buf b;
+    if (fr == 1) { /* json-smart's writer over the same values prints what jutil_json_write prints */
+        jutil_buf_init(&b, c->a, 64);
+        v_print_json(&b, fast, JUTIL_JSON_LT_COMPRESS);
+        return v_str(jutil_buf_slice(&b));
+    }
+    json_t *v = NULL;
+    int r = read_path(c, arg, &v);
+    if (r < 0)
+        return v_null();
+    if (r == JSONPATH_NOT_FOUND)
+        return v_str(SLICE_LIT("\"\""));
+    jutil_buf_init(&b, c->a, 64);
+    jutil_json_write(&b, v, JUTIL_JSON_LT_COMPRESS);
+    return v_str(jutil_buf_slice(&b));
+}
+
+vval apigw_input_const(rctx *c, const input_path *ip)
+{
+    vval v = ip->json ? input_json_value(c, ip->arg, ip) : input_path_value(c, ip->arg, ip);
+    return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
+}
+
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const input_path *pre)
 {
     if (n == 0 && (slice_eq_cstr(name, "body") || slice_eq_cstr(name, "getBody")))
         return found(v_str(body_text(c)));
@@ -239,43 +315,10 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const jsonpath 
                     return found(v_str(lists[l]->items[i].value));
         return found(v_str(SLICE_NULL));
     }
-    if (slice_eq_cstr(name, "path")) {
-        vval fast;
-        int fr = path_fast(c, path_for(c, arg, pre), true, &fast);
-        if (fr < 0)
-            return found(v_null());
-        if (fr == 1)
-            return found(fast.kind == V_NULL ? v_str(SLICE_NULL) : fast);
-        json_t *v = NULL;
-        int r = read_path(c, arg, &v);
-        if (r < 0)
-            return found(v_null());
-        if (r == JSONPATH_NOT_FOUND || v == NULL || json_is_null(v))
-            return found(v_str(SLICE_NULL));
-        return found(v_from_json(c->a, v));
-    }
-    if (slice_eq_cstr(name, "json")) {
-        vval fast;
-        int fr = path_fast(c, path_for(c, arg, pre), false, &fast);
-        if (fr < 0)
-            return found(v_null());
-        if (fr == 1) { /* json-smart's writer over the same values prints what jutil_json_write prints */
-            jutil_buf b;
-            jutil_buf_init(&b, c->a, 64);
-            v_print_json(&b, fast, JUTIL_JSON_LT_COMPRESS);
-            return found(v_str(jutil_buf_slice(&b)));
-        }
-        json_t *v = NULL;
-        int r = read_path(c, arg, &v);
-        if (r < 0)
-            return found(v_null());
-        if (r == JSONPATH_NOT_FOUND)
-            return found(v_str(SLICE_LIT("\"\"")));
-        jutil_buf b;
-        jutil_buf_init(&b, c->a, 64);
-        jutil_json_write(&b, v, JUTIL_JSON_LT_COMPRESS);
-        return found(v_str(jutil_buf_slice(&b)));
-    }
+    if (slice_eq_cstr(name, "path"))
+        return found(input_path_value(c, arg, path_for(c, arg, pre)));
+    if (slice_eq_cstr(name, "json"))
+        return found(input_json_value(c, arg, path_for(c, arg, pre)));
     return NOT_FOUND;
 }
 

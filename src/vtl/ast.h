@@ -109,9 +109,9 @@ struct vnode {
     double dval;
     vnode **kids;
     const struct vmacro *macro; /* N_MACRO_CALL resolved at compile time, or NULL */
-    /* E_METHOD $input.path / $input.json with a constant argument: the path compiled at load (NULL when it
-     * does not compile: rendering then reports the error as it would without this) */
-    const struct jsonpath *path;
+    /* E_METHOD $input.path / $input.json with a constant argument: the path compiled at load, its steps decoded
+     * (apigw.c; NULL when it does not compile: rendering then reports the error as it would without this) */
+    const struct input_path *path;
 };
 
 typedef struct vmacro {

@@ -413,7 +413,8 @@ static vval eval_ref_upto(rctx *c, const vnode *r, uint32_t upto)
                 cur = m_property(c, cur, m->text);
             break;
         case E_METHOD:
-            cur = eval_args_call(c, cur, m);
+            /* $input.path('$.a') and $input.json with their constant paths compiled with the template */
+            cur = cur.kind == V_INPUT && m->path != NULL ? apigw_input_const(c, m->path) : eval_args_call(c, cur, m);
             break;
         case E_INDEX: {
             vval arg = eval(c, m->kids[0]);

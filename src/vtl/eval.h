@@ -53,8 +53,8 @@ typedef struct rctx {
     /* $input's parsed body, parsed once on first use */
     json_t *body_json;
     int body_state; /* 0 not parsed, 1 parsed, -1 failed */
-    aws_error body_err;
-    vval context; /* the $context map */
+    slice body_err; /* why it failed (an aws_error here would make the context costly to clear) */
+    vval context;   /* the $context map */
     /* The body read straight into values for simple paths (apigw.c): state 0 not read, 1 read and not yet
      * handed out, 2 handed out (a template may change what it was given: the next read re-reads). */
     vval doc;
@@ -98,7 +98,11 @@ static inline vval m_foreach_property(const vforeach *f, int code)
 slice v_to_string(rctx *c, vval v);
 /* apigw.c */
 /* `path` is the node's precompiled $input.path / $input.json argument, or NULL. */
-mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs, const struct jsonpath *path);
+mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs, const struct input_path *path);
+/* What $input.path / $input.json (the node's method) gives for the node's precompiled constant argument, as
+ * eval_args_call would give it after apigw_input (a null or missing value as ""): the call without evaluating
+ * the argument or comparing the method's name. */
+vval apigw_input_const(rctx *c, const struct input_path *path);
 /* Compiles the constant path arguments of $input.path / $input.json in a template's tree into `a`. */
 void apigw_precompile(vnode *n, arena *a);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
