@@ -225,8 +225,11 @@ void apigw_precompile(vnode *n, arena *a)
             jsonpath *p;
             aws_error e;
             error_clear(&e);
-            if (jsonpath_compile(a, m->kids[0]->text, &p, &e) == 0)
+            if (jsonpath_compile(a, m->kids[0]->text, &p, &e) == 0) {
                 m->path = input_path_new(a, m->kids[0]->text, p, json);
+                if (n->nkids == 1 && !(n->flags & NF_RUNT))
+                    n->hint |= RH_INPUT_CONST;
+            }
         }
     }
     for (uint32_t i = 0; i < n->nkids; i++)

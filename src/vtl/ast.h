@@ -78,6 +78,9 @@ enum {
     RH_CONTEXT = 4,         /* $context */
     RH_PROPS = 8,           /* a computed reference whose modifiers are all properties ($a.b.c) */
     RH_PLAIN = 16,          /* RH_PROPS, not $context, printed with no prefix and not escaped */
+    /* $input.path / $input.json with a constant path and nothing after it, set by apigw_precompile (the call's
+     * node holds the compiled path) */
+    RH_INPUT_CONST = 32,
 };
 /* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) whose properties are all PH_PLAIN,
  * or an NF_FOREACH_IF #if, which

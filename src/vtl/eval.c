@@ -558,6 +558,32 @@ general:
     render_plain_ref(c, r);
 }
 
+/* render_ref for $input.path('$.a') / $input.json (RH_INPUT_CONST) outside macros, where $input names what it
+ * names without evaluating anything: the call made straight away. */
+HOT void render_input_const(rctx *c, const vnode *r)
+{
+    const vval *at;
+    if (c->frame != NULL || (at = global_ref(c, r->text, r->slot)) == NULL || at->kind != V_INPUT) {
+        render_ref(c, r);
+        return;
+    }
+    vval v = apigw_input_const(c, r->kids[0]->path);
+    if (v.kind == V_STRING && r->prefix.len == 0 && !(r->flags & NF_ESCAPED))
+        emit(c, v_s(v)); /* after an error what is printed is never seen */
+    else
+        render_ref_value(c, r, v);
+}
+
+/* render_ref for $context.name, when context_member can answer it. */
+HOT void render_context_ref(rctx *c, const vnode *r)
+{
+    vval v;
+    if (r->nkids == 1 && !(r->flags & NF_RUNT) && context_member(c, r, &v))
+        render_ref_value(c, r, v);
+    else
+        render_ref(c, r);
+}
+
 /* #set($a.b.c = v) / #set($m[$k] = v) */
 static void set_ref(rctx *c, const vnode *r, vval v)
 {
@@ -1270,6 +1296,10 @@ static void render_block(rctx *c, const vnode *b)
             emit(c, n->text);
         else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
             render_map_ref(c, n->kids[0]);
+        else if (n->kind == N_REF && (n->kids[0]->hint & RH_INPUT_CONST))
+            render_input_const(c, n->kids[0]);
+        else if (n->kind == N_REF && (n->kids[0]->hint & RH_CONTEXT))
+            render_context_ref(c, n->kids[0]);
         else if (n->kind == N_REF)
             render_ref(c, n->kids[0]);
         else if (n->kind == N_IF)
