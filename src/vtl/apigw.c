@@ -292,6 +292,25 @@ static vval input_json_value(rctx *c, slice arg, const input_path *ip)
 
 vval apigw_input_const(rctx *c, const input_path *ip)
 {
+    if (!ip->json && c->doc_state == 1) { /* the body already read and not handed out: read_simple's walk here */
+        const vval *cur = &c->doc;
+        int i = 0;
+        for (; i < ip->nsteps; i++) {
+            const input_step *st = &ip->steps[i];
+            long at;
+            if (st->index == -1 && cur->kind == V_MAP && (at = vmap_find_str(cur->u.m, st->name)) >= 0)
+                cur = &cur->u.m->vals[at];
+            else if (st->index >= 0 && cur->kind == V_LIST && (size_t)st->index < cur->u.l->n)
+                cur = &cur->u.l->items[st->index];
+            else
+                break;
+        }
+        if (i == ip->nsteps && c->doc.kind != V_NULL) {
+            if (cur->kind == V_MAP || cur->kind == V_LIST)
+                c->doc_state = 2;
+            return cur->kind == V_NULL ? v_str(SLICE_NULL) : *cur;
+        }
+    }
     vval v = ip->json ? input_json_value(c, ip->arg, ip) : input_path_value(c, ip->arg, ip);
     return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
 }

@@ -1358,8 +1358,8 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
     /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
     uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
-    c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot));
-    c.prop_at = arena_calloc(a, (t->nprops + 1) * sizeof(uint32_t));
+    c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t));
+    c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
     /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
     c.vars_gen = 0;
     for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++) {
