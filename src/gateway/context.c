@@ -53,6 +53,14 @@ void gw_context_start(gw_state *st)
     extended_request_id(st->extended_request_id);
 }
 
+vtl_pairs gw_context_strings(gw_exchange *x, gw_state *st)
+{
+    vtl_pair *items = arena_alloc(x->arena, 2 * sizeof(vtl_pair));
+    items[0] = (vtl_pair){SLICE_LIT("requestId"), slice_cstr(st->request_id)};
+    items[1] = (vtl_pair){SLICE_LIT("extendedRequestId"), slice_cstr(st->extended_request_id)};
+    return (vtl_pairs){items, 2};
+}
+
 static void put_route(gw_state *st);
 
 static json_t *build(gw_exchange *x, gw_state *st);

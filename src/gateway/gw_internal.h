@@ -79,6 +79,9 @@ void gw_context_start(gw_state *st);
 json_t *gw_context(gw_exchange *x, gw_state *st);
 /* For vtl_env.context_of: user is the exchange. */
 const json_t *gw_context_for_template(void *exchange);
+/* For vtl_env.context_strings: the members of $context fixed when the request arrived (requestId,
+ * extendedRequestId), so that a template reading only those never has $context built. */
+vtl_pairs gw_context_strings(gw_exchange *x, gw_state *st);
 /* Adds what routing found: stage, resource, API ids (when $context exists already). */
 void gw_context_route(gw_exchange *x, gw_state *st);
 

@@ -119,6 +119,7 @@ int gw_render_template(gw_exchange *x, gw_state *st, const model_template *t, sl
                    .stage_variables = st->stage->variables,
                    .context_of = gw_context_for_template,
                    .context_user = x,
+                   .context_strings = gw_context_strings(x, st),
                    .overrides = st->overrides};
     error_clear(e);
     if (vtl_render(t->compiled, &env, x->arena, out, e) != 0) {

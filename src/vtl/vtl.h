@@ -69,6 +69,10 @@ typedef struct vtl_env {
      * (most templates never read it; the gateway then never builds it). */
     const json_t *(*context_of)(void *user);
     void *context_user;
+    /* Optional: string members of $context the caller knows without building it (requestId, ...), each with the
+     * value the built $context holds under that name. A template reading $context.requestId then gets it from
+     * here: the context is neither built nor searched. */
+    vtl_pairs context_strings;
     vtl_overrides overrides; /* in and out, see above */
 } vtl_env;
 
