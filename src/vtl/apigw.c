@@ -292,8 +292,10 @@ static vval input_json_value(rctx *c, slice arg, const input_path *ip)
 
 vval apigw_input_const(rctx *c, const input_path *ip)
 {
-    if (!ip->json && c->doc_state == 1) { /* the body already read and not handed out: read_simple's walk here */
-        const vval *cur = &c->doc;
+    if (!ip->json && ip->nsteps >= 0) { /* path_fast and read_simple in one, for $input.path */
+        const vval *root = body_values(c), *cur = root;
+        if (root == NULL)
+            return v_str(SLICE_NULL); /* after rc_fail */
         int i = 0;
         for (; i < ip->nsteps; i++) {
             const input_step *st = &ip->steps[i];
@@ -305,7 +307,7 @@ vval apigw_input_const(rctx *c, const input_path *ip)
             else
                 break;
         }
-        if (i == ip->nsteps && c->doc.kind != V_NULL) {
+        if (i == ip->nsteps && root->kind != V_NULL) {
             if (cur->kind == V_MAP || cur->kind == V_LIST)
                 c->doc_state = 2;
             return cur->kind == V_NULL ? v_str(SLICE_NULL) : *cur;
@@ -433,7 +435,7 @@ bool apigw_context_scalar(rctx *c, slice name, vval *out)
 {
     const vtl_pairs *known = &c->env->context_strings;
     for (size_t i = 0; i < known->count; i++)
-        if (known->items[i].name.len == name.len && memcmp(known->items[i].name.ptr, name.ptr, name.len) == 0) {
+        if (known->items[i].name.len == name.len && swar_equal_short(known->items[i].name.ptr, name.ptr, name.len)) {
             *out = v_str(known->items[i].value);
             return true;
         }

@@ -1328,12 +1328,7 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
 {
     arena *prev = json_arena_push(a);
-    rctx c;
-    memset(&c, 0, sizeof(c));
-    c.a = a;
-    c.t = t;
-    c.env = env;
-    c.err = err;
+    rctx c = {.a = a, .t = t, .env = env, .err = err}; /* cleared in place: cheaper than a call to memset */
     c.arena_start = a->total_bytes;
     c.memory_limit = c.arena_start + VTL_MAX_MEMORY;
     jutil_buf b;

@@ -129,7 +129,7 @@ vmap *vmap_new(arena *a, size_t cap);
 /* Index of key or -1. Keys compare as Java's equals. */
 long vmap_find(const vmap *m, vval key);
 /* Inline: templates look names up in maps at every reference. */
-static inline long vmap_find_str(const vmap *m, slice key)
+static inline __attribute__((always_inline)) long vmap_find_str(const vmap *m, slice key)
 {
     /* Most keys differ in length or first byte: those are decided without touching the rest. Keys are
      * unique, so the scan may run from the end, where the variables set last (loop variables) are. */
