@@ -51,7 +51,7 @@ static json_t *body_json(rctx *c)
 /* The body as values (value_json.c), for a read that follows simple steps; NULL after rc_fail. A document
  * already handed to the template is read again: Jayway parses the body for every $input.path, so what one
  * call returned and the template changed must not show in the next. */
-static const vval *body_values(rctx *c)
+static __attribute__((noinline)) const vval *body_values(rctx *c)
 {
     if (c->doc_state == 0 || c->doc_state == 2) {
         if (c->env->body_json != NULL) { /* already parsed: converting the tree beats writing and reading text */
@@ -290,10 +290,18 @@ static vval input_json_value(rctx *c, slice arg, const input_path *ip)
     return v_str(jutil_buf_slice(&b));
 }
 
+/* apigw_input_const where the fast walk does not answer: the general route, out of line so that the walk does
+ * not pay for its registers. */
+static __attribute__((noinline)) vval input_const_general(rctx *c, const input_path *ip)
+{
+    vval v = ip->json ? input_json_value(c, ip->arg, ip) : input_path_value(c, ip->arg, ip);
+    return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
+}
+
 vval apigw_input_const(rctx *c, const input_path *ip)
 {
     if (!ip->json && ip->nsteps >= 0) { /* path_fast and read_simple in one, for $input.path */
-        const vval *root = body_values(c), *cur = root;
+        const vval *root = c->doc_state == 1 ? &c->doc : body_values(c), *cur = root;
         if (root == NULL)
             return v_str(SLICE_NULL); /* after rc_fail */
         int i = 0;
@@ -313,8 +321,7 @@ vval apigw_input_const(rctx *c, const input_path *ip)
             return cur->kind == V_NULL ? v_str(SLICE_NULL) : *cur;
         }
     }
-    vval v = ip->json ? input_json_value(c, ip->arg, ip) : input_path_value(c, ip->arg, ip);
-    return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
+    return input_const_general(c, ip);
 }
 
 mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const input_path *pre)

@@ -338,7 +338,7 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
 /* $context.name (for a string, number or boolean member) read before $context is built, without building it:
  * most templates read $context.requestId or another single field. True with *out the member's value as
  * $context.name would give it. */
-static bool context_member(rctx *c, const vnode *r, vval *out)
+HOT bool context_member(rctx *c, const vnode *r, vval *out)
 {
     if (!(r->hint & RH_CONTEXT) || c->context.kind == V_MAP || c->frame != NULL || r->nkids == 0 ||
         r->kids[0]->kind != E_PROP || !(r->kids[0]->hint & PH_PLAIN))
@@ -1340,30 +1340,30 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     /* API Gateway's variables, written straight into a new map (its names are distinct, so no put needs to look
      * for them first), and their places remembered under the numbers slots.c gives them in every template */
     vmap *vars = c.vars = vmap_new(a, 16);
-    static const struct {
-        slice name;
-        uint8_t kind;
-        uint32_t slot;
-    } globals[] = {{SLICE_LIT("input"), V_INPUT, SLOT_INPUT},
-                   {SLICE_LIT("util"), V_UTIL, SLOT_UTIL},
-                   {SLICE_LIT("context"), V_CONTEXT, SLOT_CONTEXT},
-                   {SLICE_LIT("stageVariables"), V_MAP, SLOT_STAGE_VARIABLES}};
     vmap *sv = vmap_new(a, env->stage_variables.count);
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
     /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
     uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
-    c.var_at = arena_calloc(a, (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t));
+    size_t caches = (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t);
+    c.var_at = arena_alloc(a, caches);
+    memset(c.var_at, 0, caches);
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
     /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
     c.vars_gen = 0;
-    for (size_t i = 0; i < sizeof globals / sizeof globals[0]; i++) {
-        vars->keys[i] = v_str(globals[i].name);
-        vars->vals[i] = (vval){.kind = globals[i].kind};
-        c.var_at[globals[i].slot].val = &vars->vals[i];
-    }
-    vars->vals[3].u.m = sv;
-    vars->n = sizeof globals / sizeof globals[0];
+    vars->keys[0] = v_str(SLICE_LIT("input"));
+    vars->vals[0] = (vval){.kind = V_INPUT};
+    c.var_at[SLOT_INPUT].val = &vars->vals[0];
+    vars->keys[1] = v_str(SLICE_LIT("util"));
+    vars->vals[1] = (vval){.kind = V_UTIL};
+    c.var_at[SLOT_UTIL].val = &vars->vals[1];
+    vars->keys[2] = v_str(SLICE_LIT("context"));
+    vars->vals[2] = (vval){.kind = V_CONTEXT};
+    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
+    vars->keys[3] = v_str(SLICE_LIT("stageVariables"));
+    vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
+    c.var_at[SLOT_STAGE_VARIABLES].val = &vars->vals[3];
+    vars->n = 4;
     render_block(&c, t->root);
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)
