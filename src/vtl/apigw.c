@@ -61,7 +61,7 @@ static __attribute__((noinline)) const vval *body_values(rctx *c)
         }
         aws_error e;
         error_clear(&e);
-        if (v_parse_json(c->a, body_text(c), &c->doc, &e) != 0) {
+        if (v_parse_json(c->a, c->env->body.len != 0 ? c->env->body : body_text(c), &c->doc, &e) != 0) {
             rc_fail(c, 400, "BadRequestException", "Could not process payload: %s", e.message);
             return NULL;
         }

@@ -578,10 +578,12 @@ HOT void render_input_const(rctx *c, const vnode *r)
 HOT void render_context_ref(rctx *c, const vnode *r)
 {
     vval v;
-    if (r->nkids == 1 && !(r->flags & NF_RUNT) && context_member(c, r, &v))
-        render_ref_value(c, r, v);
-    else
+    if (r->nkids != 1 || (r->flags & NF_RUNT) || !context_member(c, r, &v))
         render_ref(c, r);
+    else if (v.kind == V_STRING && r->prefix.len == 0 && !(r->flags & NF_ESCAPED))
+        emit(c, v_s(v)); /* after an error what is printed is never seen */
+    else
+        render_ref_value(c, r, v);
 }
 
 /* #set($a.b.c = v) / #set($m[$k] = v) */
@@ -1340,7 +1342,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     /* API Gateway's variables, written straight into a new map (its names are distinct, so no put needs to look
      * for them first), and their places remembered under the numbers slots.c gives them in every template */
     vmap *vars = c.vars = vmap_new(a, 16);
-    vmap *sv = vmap_new(a, env->stage_variables.count);
+    vmap *sv = vmap_new(a, env->stage_variables.count); /* before the loop: Map.put keeps the last of a name */
     for (size_t i = 0; i < env->stage_variables.count; i++)
         vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
     /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
@@ -1368,7 +1370,9 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)
         return -1;
-    apigw_overrides_out(&c);
+    if (c.context.kind == V_MAP || env->overrides.request_header.count != 0 || env->overrides.request_path.count != 0 ||
+        env->overrides.request_querystring.count != 0 || env->overrides.response_header.count != 0)
+        apigw_overrides_out(&c); /* else the overrides are what came in */
     *out = jutil_buf_slice(&b);
     return 0;
 }
