@@ -27,17 +27,6 @@ void vlist_add(arena *a, vlist *l, vval v)
     l->items[l->n++] = v;
 }
 
-vmap *vmap_new(arena *a, size_t cap)
-{
-    cap = cap ? cap : 4;
-    vmap *m = arena_alloc(a, sizeof(*m) + 2 * cap * sizeof(vval));
-    m->n = 0;
-    m->cap = cap;
-    m->keys = (vval *)(m + 1);
-    m->vals = m->keys + cap;
-    return m;
-}
-
 long vmap_find(const vmap *m, vval key)
 {
     for (size_t i = 0; i < m->n; i++)

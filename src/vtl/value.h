@@ -125,7 +125,17 @@ static inline vval v_integral(int64_t i)
 
 vlist *vlist_new(arena *a, size_t cap, bool json);
 void vlist_add(arena *a, vlist *l, vval v);
-vmap *vmap_new(arena *a, size_t cap);
+/* Inline: readers and the evaluator make maps by the thousand; the allocation is a few instructions. */
+static inline vmap *vmap_new(arena *a, size_t cap)
+{
+    cap = cap ? cap : 4;
+    vmap *m = arena_alloc(a, sizeof(*m) + 2 * cap * sizeof(vval));
+    m->n = 0;
+    m->cap = cap;
+    m->keys = (vval *)(m + 1);
+    m->vals = m->keys + cap;
+    return m;
+}
 /* Index of key or -1. Keys compare as Java's equals. */
 long vmap_find(const vmap *m, vval key);
 /* Inline: templates look names up in maps at every reference. */
