@@ -51,7 +51,7 @@ static json_t *body_json(rctx *c)
 /* The body as values (value_json.c), for a read that follows simple steps; NULL after rc_fail. A document
  * already handed to the template is read again: Jayway parses the body for every $input.path, so what one
  * call returned and the template changed must not show in the next. */
-static __attribute__((noinline)) const vval *body_values(rctx *c)
+const vval *apigw_body_values(rctx *c)
 {
     if (c->doc_state == 0 || c->doc_state == 2) {
         if (c->env->body_json != NULL) { /* already parsed: converting the tree beats writing and reading text */
@@ -69,22 +69,6 @@ static __attribute__((noinline)) const vval *body_values(rctx *c)
     }
     return &c->doc;
 }
-
-/* A path argument of $input.path / $input.json compiled, with its steps decoded when it is simple
- * (jsonpath_simple_length): once with the template for a constant argument, at the call for any other. */
-typedef struct input_path input_path;
-typedef struct input_step {
-    slice name;
-    long index; /* as jsonpath_simple_step gives it: -1 for a name */
-} input_step;
-
-struct input_path {
-    const jsonpath *path;
-    slice arg;  /* the text, for the general route */
-    bool json;  /* a constant argument's method: $input.json, else $input.path */
-    int nsteps; /* -1 when the path is not simple */
-    input_step steps[];
-};
 
 static input_path *input_path_new(arena *a, slice arg, const jsonpath *p, bool json)
 {
@@ -104,7 +88,7 @@ static input_path *input_path_new(arena *a, slice arg, const jsonpath *p, bool j
  * jsonpath_eval must decide, -1 after rc_fail. */
 static int read_simple(rctx *c, const input_path *ip, vval *out)
 {
-    const vval *root = body_values(c);
+    const vval *root = apigw_body_values(c);
     if (root == NULL)
         return -1;
     vval cur = *root;
@@ -290,38 +274,10 @@ static vval input_json_value(rctx *c, slice arg, const input_path *ip)
     return v_str(jutil_buf_slice(&b));
 }
 
-/* apigw_input_const where the fast walk does not answer: the general route, out of line so that the walk does
- * not pay for its registers. */
-static __attribute__((noinline)) vval input_const_general(rctx *c, const input_path *ip)
+vval apigw_input_const_general(rctx *c, const input_path *ip)
 {
     vval v = ip->json ? input_json_value(c, ip->arg, ip) : input_path_value(c, ip->arg, ip);
     return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
-}
-
-vval apigw_input_const(rctx *c, const input_path *ip)
-{
-    if (!ip->json && ip->nsteps >= 0) { /* path_fast and read_simple in one, for $input.path */
-        const vval *root = c->doc_state == 1 ? &c->doc : body_values(c), *cur = root;
-        if (root == NULL)
-            return v_str(SLICE_NULL); /* after rc_fail */
-        int i = 0;
-        for (; i < ip->nsteps; i++) {
-            const input_step *st = &ip->steps[i];
-            long at;
-            if (st->index == -1 && cur->kind == V_MAP && (at = vmap_find_str(cur->u.m, st->name)) >= 0)
-                cur = &cur->u.m->vals[at];
-            else if (st->index >= 0 && cur->kind == V_LIST && (size_t)st->index < cur->u.l->n)
-                cur = &cur->u.l->items[st->index];
-            else
-                break;
-        }
-        if (i == ip->nsteps && root->kind != V_NULL) {
-            if (cur->kind == V_MAP || cur->kind == V_LIST)
-                c->doc_state = 2;
-            return cur->kind == V_NULL ? v_str(SLICE_NULL) : *cur;
-        }
-    }
-    return input_const_general(c, ip);
 }
 
 mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const input_path *pre)

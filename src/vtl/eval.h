@@ -99,10 +99,53 @@ slice v_to_string(rctx *c, vval v);
 /* apigw.c */
 /* `path` is the node's precompiled $input.path / $input.json argument, or NULL. */
 mresult apigw_input(rctx *c, slice name, vval *args, uint32_t nargs, const struct input_path *path);
+/* A path argument of $input.path / $input.json compiled, with its steps decoded when it is simple
+ * (jsonpath_simple_length): once with the template for a constant argument, at the call for any other. */
+typedef struct input_step {
+    slice name;
+    long index; /* as jsonpath_simple_step gives it: -1 for a name */
+} input_step;
+typedef struct input_path {
+    const struct jsonpath *path;
+    slice arg;  /* the text, for the general route */
+    bool json;  /* a constant argument's method: $input.json, else $input.path */
+    int nsteps; /* -1 when the path is not simple */
+    input_step steps[];
+} input_path;
+/* The body as values, read on first use (and again after the template was handed a container of it); NULL
+ * after rc_fail. */
+const vval *apigw_body_values(rctx *c);
+/* apigw_input_const where its walk does not answer. */
+vval apigw_input_const_general(rctx *c, const input_path *ip);
 /* What $input.path / $input.json (the node's method) gives for the node's precompiled constant argument, as
  * eval_args_call would give it after apigw_input (a null or missing value as ""): the call without evaluating
- * the argument or comparing the method's name. */
-vval apigw_input_const(rctx *c, const struct input_path *path);
+ * the argument or comparing the method's name. Inline: the walk of a simple path through the body's values is
+ * shorter than a call. */
+static inline __attribute__((always_inline)) vval apigw_input_const(rctx *c, const input_path *ip)
+{
+    if (!ip->json && ip->nsteps >= 0) { /* path_fast and read_simple in one, for $input.path */
+        const vval *root = c->doc_state == 1 ? &c->doc : apigw_body_values(c), *cur = root;
+        if (root == NULL)
+            return v_str(SLICE_NULL); /* after rc_fail */
+        int i = 0;
+        for (; i < ip->nsteps; i++) {
+            const input_step *st = &ip->steps[i];
+            long at;
+            if (st->index == -1 && cur->kind == V_MAP && (at = vmap_find_str(cur->u.m, st->name)) >= 0)
+                cur = &cur->u.m->vals[at];
+            else if (st->index >= 0 && cur->kind == V_LIST && (size_t)st->index < cur->u.l->n)
+                cur = &cur->u.l->items[st->index];
+            else
+                break;
+        }
+        if (i == ip->nsteps && root->kind != V_NULL) {
+            if (cur->kind == V_MAP || cur->kind == V_LIST)
+                c->doc_state = 2;
+            return cur->kind == V_NULL ? v_str(SLICE_NULL) : *cur;
+        }
+    }
+    return apigw_input_const_general(c, ip);
+}
 /* Compiles the constant path arguments of $input.path / $input.json in a template's tree into `a`. */
 void apigw_precompile(vnode *n, arena *a);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
