@@ -3,14 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-void buf_init(buf *b, arena *a, size_t initial_capacity)
-{
-    b->a = a;
-    b->cap = initial_capacity < 64 ? 64 : initial_capacity;
-    b->ptr = arena_alloc(a, b->cap);
-    b->len = 0;
-}
-
 void buf_grow(buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)

@@ -19,7 +19,14 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-void buf_init(buf *b, arena *a, size_t initial_capacity);
+/* Inline: renderers and writers start a buffer for every value they print; the set-up is a few stores. */
+static inline void buf_init(buf *b, arena *a, size_t initial_capacity)
+{
+    b->a = a;
+    b->cap = initial_capacity < 64 ? 64 : initial_capacity;
+    b->ptr = arena_alloc(a, b->cap);
+    b->len = 0;
+}
 /* Room for `extra` more bytes (and the NUL). The common case (room left) is inline: appends are
  * the inner loop of every serialiser and renderer. */
 void buf_grow(buf *b, size_t extra);

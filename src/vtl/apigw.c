@@ -396,12 +396,6 @@ vval apigw_context(rctx *c)
 
 bool apigw_context_scalar(rctx *c, slice name, vval *out)
 {
-    const vtl_pairs *known = &c->env->context_strings;
-    for (size_t i = 0; i < known->count; i++)
-        if (known->items[i].name.len == name.len && swar_equal_short(known->items[i].name.ptr, name.ptr, name.len)) {
-            *out = v_str(known->items[i].value);
-            return true;
-        }
     if (c->env->context == NULL && c->env->context_of != NULL)
         c->env->context = c->env->context_of(c->env->context_user);
     const json_t *ctx = c->env->context;

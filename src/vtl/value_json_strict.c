@@ -882,7 +882,8 @@ bool v_parse_json_strict(arena *a, slice text, vval *out)
         last--;
     if (*last != '}' && *last != ']')
         return false;
-    p = skip_ws(p, end);
+    if (is_ws(*p)) /* a document starts on its bracket, mostly: no call for that */
+        p = skip_ws(p, end);
     if (*p != '{' && *p != '[')
         return false;
     sparser s; /* not zeroed: the value stack is written before it is read */
