@@ -1181,6 +1181,8 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * block stopped as render_block stops it when that call ends the render or the loop). */
 static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
 {
+    if (b->nkids == 0) /* an empty block may have no array at all */
+        return true;
     flat_state f = *fp;
     vnode *const *k = b->kids, *const *end = k + b->nkids;
     const vnode *s;
