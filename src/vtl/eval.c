@@ -1137,7 +1137,6 @@ static void render_node(rctx *c, const vnode *n)
 
 /* ---------- flat blocks ---------- */
 
-
 /* A statement of a flat block that the held buffer could not take: `text` printed when it has bytes, else s
  * rendered the general way. Out of line, so that the loop's registers are not spent on it. */
 COLD void flat_slow(rctx *c, const vnode *s, slice text)
