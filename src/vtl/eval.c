@@ -528,22 +528,22 @@ HOT void render_plain_ref(rctx *c, const vnode *r)
         render_ref_value(c, r, v);
 }
 
-/* render_plain_ref for a variable holding maps down to a string, outside macros: each property found where its
- * site found it in the previous map (or by a search), a string value printed where it sits. Anything else (a
- * property not a plain lookup, a value not a map on the way, a missing or null one before the last property, a
- * last value not a string) is left to render_plain_ref, which starts again: lookups change nothing but the
- * caches. */
-HOT void render_map_ref(rctx *c, const vnode *r)
+/* The string a plain reference prints when its variable holds maps down to a string: each property found where
+ * its site found it in the previous map (or by a search), the value pointed at where it sits. NULL for anything
+ * else (a property not a plain lookup, a value not a map on the way, a missing or null one before the last
+ * property, a last value not a string): render_plain_ref then starts again, as lookups change nothing but the
+ * caches. `all_plain`: the caller knows every property is PH_PLAIN (a flat block's references). */
+static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c, const vnode *r, bool all_plain)
 {
-    const vval *cur;
-    if (c->frame != NULL || (cur = global_ref(c, r->text, r->slot)) == NULL)
-        goto general;
+    const vval *cur = global_ref(c, r->text, r->slot);
+    if (cur == NULL)
+        return NULL;
     const uint32_t *prop_at = c->prop_at;
     vnode *const *kids = r->kids;
     for (uint32_t i = 0, n = r->nkids; i < n; i++) {
         const vnode *p = kids[i];
-        if (cur->kind != V_MAP || !(p->hint & PH_PLAIN))
-            goto general;
+        if (cur->kind != V_MAP || (!all_plain && !(p->hint & PH_PLAIN)))
+            return NULL;
         const vmap *m = cur->u.m;
         size_t at = prop_at[p->slot];
         const vval *k;
@@ -551,17 +551,22 @@ HOT void render_map_ref(rctx *c, const vnode *r)
               swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
             long found = map_search(c, m, p);
             if (found < 0)
-                goto general;
+                return NULL;
             at = (size_t)found;
         }
         cur = &m->vals[at];
     }
-    if (cur->kind != V_STRING)
-        goto general;
-    emit(c, v_s(*cur));
-    return;
-general:
-    render_plain_ref(c, r);
+    return cur->kind == V_STRING ? cur : NULL;
+}
+
+/* render_plain_ref, outside macros, printing a string found through maps where it sits. */
+HOT void render_map_ref(rctx *c, const vnode *r)
+{
+    const vval *v;
+    if (c->frame == NULL && (v = map_ref_string(c, r, false)) != NULL)
+        emit(c, v_s(*v));
+    else
+        render_plain_ref(c, r);
 }
 
 /* render_ref for $input.path('$.a') / $input.json (RH_INPUT_CONST) outside macros, where $input names what it
@@ -1167,34 +1172,6 @@ static void render_node(rctx *c, const vnode *n)
 
 /* ---------- flat blocks ---------- */
 
-/* The string a plain reference of a flat block prints when the variable holds maps down to a string (as
- * render_map_ref finds it), NULL when render_map_ref must answer. Its properties are all PH_PLAIN (BH_FLAT). */
-static inline __attribute__((always_inline)) const vval *flat_ref_string(rctx *c, const vnode *r)
-{
-    const vval *cur = global_ref(c, r->text, r->slot);
-    if (cur == NULL)
-        return NULL;
-    const uint32_t *prop_at = c->prop_at;
-    vnode *const *kids = r->kids;
-    for (uint32_t i = 0, n = r->nkids; i < n; i++) {
-        const vnode *p = kids[i];
-        if (cur->kind != V_MAP)
-            return NULL;
-        const vmap *m = cur->u.m;
-        size_t at = prop_at[p->slot];
-        const vval *k;
-        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
-              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
-            long found = map_search(c, m, p);
-            if (found < 0)
-                return NULL;
-            at = (size_t)found;
-        }
-        cur = &m->vals[at];
-    }
-    return cur->kind == V_STRING ? cur : NULL;
-}
-
 /* A statement of a flat block that the held buffer could not take: `text` printed when it has bytes, else s
  * rendered the general way. Out of line, so that the loop's registers are not spent on it. */
 COLD void flat_slow(rctx *c, const vnode *s, slice text)
@@ -1216,6 +1193,8 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * block stopped as render_block stops it when that call ends the render or the loop). */
 static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
 {
+    if (b->nkids == 0) /* an empty block may have no array at all */
+        return true;
     flat_state f = *fp;
     vnode *const *k = b->kids, *const *end = k + b->nkids;
     const vnode *s;
@@ -1238,7 +1217,7 @@ run:
     if (s->kind == N_TEXT) {
         text = s->text;
     } else if (s->kind == N_REF) {
-        const vval *v = flat_ref_string(c, s->kids[0]);
+        const vval *v = map_ref_string(c, s->kids[0], true);
         if (v == NULL)
             goto general;
         text = v_s(*v);

@@ -96,6 +96,22 @@ Test(vtl_engine, foreach_stops_after_1000_iterations)
     arena_destroy(&a);
 }
 
+Test(vtl_engine, empty_templates_and_empty_loop_bodies_render_nothing)
+{
+    const char *cases[][2] = {
+        {"", ""}, {"#foreach($i in [1, 2])#end|", "|"}, {"#if(true)#end#foreach($i in [])#end", ""}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        arena a;
+        arena_init(&a, 4096);
+        vtl_case k = {.template_text = cases[i][0]};
+        slice out;
+        aws_error err;
+        cr_assert_eq(vtl_test_render(&a, &k, &out, &err, NULL), 0, "%s", cases[i][0]);
+        cr_assert(slice_eq(out, slice_cstr(cases[i][1])), "%s gave %.*s", cases[i][0], (int)out.len, out.ptr);
+        arena_destroy(&a);
+    }
+}
+
 Test(vtl_engine, runaway_templates_fail_instead_of_hanging)
 {
     expect_failure(&(vtl_case){.template_text = "#macro(vtlrec)#vtlrec()#end#vtlrec()"});
