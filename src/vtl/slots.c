@@ -112,7 +112,7 @@ static bool is_map_ref(const vnode *r)
 /* A block eval.c may render in its flat loop (BH_FLAT); its #if statements already marked. */
 static bool is_flat(const vnode *b)
 {
-    if (b->kind != N_BLOCK || b->nkids == 0) /* an empty block has no statements array for the loop to walk */
+    if (b->kind != N_BLOCK)
         return false;
     for (uint32_t i = 0; i < b->nkids; i++) {
         const vnode *s = b->kids[i];

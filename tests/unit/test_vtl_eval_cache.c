@@ -368,7 +368,7 @@ Test(vtl_eval_cache, flat_blocks_step_limit)
     cr_assert_str_eq(err.message, "template rendering exceeded 5000000 steps");
 }
 
-/* empty blocks (no statements at all) are not flat: the general loop renders them */
+/* empty blocks (no statements at all), in a loop body and an #if */
 Test(vtl_eval_cache, empty_blocks)
 {
     expect_case("#foreach($i in [1,2])#end|#if(true)#end|#foreach($e in $input.path('$.items'))#end|", "|||");
