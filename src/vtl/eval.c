@@ -1334,11 +1334,7 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
     size_t caches = (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t);
     c.var_at = arena_alloc(a, caches);
-    if (caches <= 256) /* most templates': cleared in place, cheaper than a call to memset */
-        for (size_t i = 0; i < caches / sizeof(uint32_t); i++)
-            ((uint32_t *)c.var_at)[i] = 0;
-    else
-        memset(c.var_at, 0, caches);
+    memset(c.var_at, 0, caches);
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
     /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
     c.vars_gen = 0;
