@@ -48,6 +48,7 @@ void op_describe_continuous_backups(dynamo_engine *e, dynamo_call *call)
 static int arn_param(const json_t *req, slice *arn, aws_error *err)
 {
     json_t *a = json_object_get(req, "ResourceArn");
+    *arn = SLICE_NULL;
     if (!json_is_string(a))
         return error_validation(err, "1 validation error detected: Value null at 'resourceArn' failed to satisfy "
                                      "constraint: Member must not be null");
