@@ -714,12 +714,27 @@ static bool values_equal(rctx *c, vval l, vval r)
     return slice_eq(v_to_string(c, l), v_to_string(c, r));
 }
 
+/* Java's Number.intValue(), which Velocity 1.7's range takes of both ends: a double saturates (NaN is 0), a long
+ * keeps its low 32 bits. */
+static int64_t java_int_value(vval v)
+{
+    if (v.kind != V_DOUBLE)
+        return (int32_t)(uint32_t)(uint64_t)v.u.i;
+    if (v.u.d != v.u.d)
+        return 0;
+    if (v.u.d >= 2147483647.0)
+        return INT32_MAX;
+    if (v.u.d <= -2147483648.0)
+        return INT32_MIN;
+    return (int64_t)v.u.d;
+}
+
 static vval range_value(rctx *c, const vnode *n)
 {
     vval a = eval(c, n->kids[0]), b = eval(c, n->kids[1]);
     if (!v_is_num(a) || !v_is_num(b))
         return v_null();
-    int64_t from = a.kind == V_DOUBLE ? (int64_t)a.u.d : a.u.i, to = b.kind == V_DOUBLE ? (int64_t)b.u.d : b.u.i;
+    int64_t from = java_int_value(a), to = java_int_value(b);
     uint64_t count = (uint64_t)(from <= to ? to - from : from - to) + 1;
     if (count > 1000000) {
         rc_fail(c, 500, "InternalServerErrorException", "range [%lld..%lld] is too large", (long long)from,

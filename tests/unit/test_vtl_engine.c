@@ -112,6 +112,29 @@ Test(vtl_engine, empty_templates_and_empty_loop_bodies_render_nothing)
     }
 }
 
+/* Velocity 1.7 takes Number.intValue() of a range's ends (outputs from the reference renderer). */
+Test(vtl_engine, range_ends_are_java_ints)
+{
+    const char *cases[][2] = {
+        {"#foreach($i in [2147483648..2147483650])$i #end", "-2147483648 -2147483647 -2147483646 "},
+        {"#foreach($i in [4294967297..4294967299])$i #end", "1 2 3 "},
+        {"#set($d = 2.9)#foreach($i in [$d..4])$i #end", "2 3 4 "},
+        {"#set($d = -2.9)#foreach($i in [$d..0])$i #end", "-2 -1 0 "},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        arena a;
+        arena_init(&a, 4096);
+        vtl_case k = {.template_text = cases[i][0]};
+        slice out;
+        aws_error err;
+        cr_assert_eq(vtl_test_render(&a, &k, &out, &err, NULL), 0, "%s", cases[i][0]);
+        cr_assert(slice_eq(out, slice_cstr(cases[i][1])), "%s gave %.*s", cases[i][0], (int)out.len, out.ptr);
+        arena_destroy(&a);
+    }
+    /* a double far past int's range saturates: a range too large to build is an error, not undefined behaviour */
+    expect_failure(&(vtl_case){.template_text = "#set($r = [0222222222222222222222222222222222222222222222..3])$r"});
+}
+
 Test(vtl_engine, runaway_templates_fail_instead_of_hanging)
 {
     expect_failure(&(vtl_case){.template_text = "#macro(vtlrec)#vtlrec()#end#vtlrec()"});
