@@ -922,6 +922,14 @@ static void render_foreach(rctx *c, const vnode *n)
         hh = at != NULL;
         old_hn = hh ? *at : v_null();
     }
+    /* Velocity puts the loop's scope over a $foreach the template set before the loop and puts that value back
+     * after it, unless the template set $foreach again inside (Directive.preRender / postRender) */
+    const slice foreach_name = SLICE_LIT("foreach");
+    vval *shadowed_at = c->t->no_foreach_var ? NULL : global_ref(c, foreach_name, 0);
+    bool shadowed = shadowed_at != NULL;
+    vval shadowed_value = shadowed ? *shadowed_at : v_null();
+    if (shadowed)
+        remove_var(c, foreach_name);
     vforeach scope = {.index = -1, .has_next = false, .parent = c->foreach};
     c->foreach = &scope;
     const vnode *body = n->kids[1];
@@ -991,6 +999,8 @@ static void render_foreach(rctx *c, const vnode *n)
     c->foreach = scope.parent;
     if (c->ctrl == CTRL_ERROR)
         return;
+    if (shadowed && global_ref(c, foreach_name, 0) == NULL)
+        set_var(c, foreach_name, 0, shadowed_value);
     if (had)
         set_var(c, name, n->slot, old);
     else
