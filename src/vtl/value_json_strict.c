@@ -646,15 +646,20 @@ static inline __attribute__((always_inline)) bool
 typed_string(sparser *s, arena *a, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
 {
     const uint8_t *p = *pp;
+    if (end - p < 8)
+        return false;
+    uint64_t w = swar_load(p);
+    uint8_t letter = (uint8_t)(w >> 16);
     /* in a plain text no byte is a backslash or non-ASCII */
-    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' ||
-        (!plain && (p[2] == '\\' || p[2] >= 0x80)))
+    if (letter == '"' || (!plain && (letter == '\\' || letter >= 0x80)))
         return false;
     words k = {string_head(1), ptr_word(p + 2)};
-    p += 5;
-    if (*p == ' ')
-        p++;
-    if (*p != '"')
+    /* `{"S": "`, the spacing of DynamoDB and of Python's json.dumps, as one word; `{"S":"` after it */
+    if ((w & 0x00ffffffff00ffffull) == 0x0022203a2200227bull)
+        p += 6;
+    else if ((w & 0xffffff00ffffull) == 0x223a2200227bull)
+        p += 5;
+    else
         return false;
     words v = read_string(s, end, plain, &p);
     /* a closing brace on the last byte would end the document inside its outer container: not strict JSON */
