@@ -829,6 +829,13 @@ value:
 have_value:
     PUSH();
 after_element:
+    if (*p == ',') { /* mostly straight after the element: no test for white space first */
+        p++;
+        SKIP_SPACE();
+        if (in_obj)
+            goto key;
+        goto value;
+    }
     SKIP_WS();
     if (*p == ',') {
         p++;
