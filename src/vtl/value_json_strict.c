@@ -100,7 +100,8 @@ static inline __attribute__((always_inline)) void copy_value(vval *dst, const vv
 typedef struct sparser {
     const uint8_t *end;
     arena *a;
-    vval *stack, *limit; /* values (and keys) of the containers being read, innermost last */
+    const uint8_t *tail16; /* the text's last sixteen bytes, or NULL in a shorter text */
+    vval *stack, *limit;   /* values (and keys) of the containers being read, innermost last */
     vval local[256];
 } sparser;
 
@@ -314,6 +315,18 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
                 goto closed;
             }
             q += 16;
+        }
+        if (s->tail16 != NULL) {
+            /* the text's last sixteen bytes, those before q shifted out: no byte loop for a string near the end */
+            unsigned quote = (unsigned)_mm_movemask_epi8(
+                                 _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s->tail16), quotes)) >>
+                             (q - s->tail16);
+            if (quote != 0) {
+                q += __builtin_ctz(quote);
+                goto closed;
+            }
+            q = end;
+            goto slow;
         }
 #endif
         while (end - q >= 8) {
@@ -900,6 +913,7 @@ bool v_parse_json_strict(arena *a, slice text, vval *out)
         return false;
     sparser s; /* not zeroed: the value stack is written before it is read */
     s.end = end;
+    s.tail16 = text.len >= 16 ? end - 16 : NULL;
     s.a = a;
     s.stack = s.local;
     s.limit = s.local + sizeof s.local / sizeof s.local[0];
