@@ -779,6 +779,14 @@ key:
     if (v = read_string(s, end, plain, &p), p == NULL)
         return false;
     PUSH();
+    if (p[0] == ':' && p[1] == ' ' && p[2] == '{' && depth < STRICT_MAX_DEPTH) {
+        /* `": {`, before a typed value mostly: straight to it, without the separator's and the value's tests */
+        const uint8_t *after = p + 2;
+        if (typed_string(s, a, end, last, plain, &after, &v)) {
+            p = after;
+            goto have_value;
+        }
+    }
     SEPARATOR();
     goto value;
 open_array:
