@@ -787,6 +787,12 @@ key:
             goto have_value;
         }
     }
+    if (p[0] == ':' && p[1] == '"') { /* `":"`, compact JSON's: straight to the string */
+        p++;
+        if (v = read_string(s, end, plain, &p), p == NULL)
+            return false;
+        goto have_value;
+    }
     SEPARATOR();
     goto value;
 open_array:
