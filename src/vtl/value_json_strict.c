@@ -318,9 +318,9 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
         }
         if (s->tail16 != NULL) {
             /* the text's last sixteen bytes, those before q shifted out: no byte loop for a string near the end */
-            unsigned quote = (unsigned)_mm_movemask_epi8(
-                                 _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s->tail16), quotes)) >>
-                             (q - s->tail16);
+            unsigned quote =
+                (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s->tail16), quotes)) >>
+                (q - s->tail16);
             if (quote != 0) {
                 q += __builtin_ctz(quote);
                 goto closed;
