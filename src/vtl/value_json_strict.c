@@ -100,7 +100,8 @@ static inline __attribute__((always_inline)) void copy_value(vval *dst, const vv
 typedef struct sparser {
     const uint8_t *end;
     arena *a;
-    vval *stack, *limit; /* values (and keys) of the containers being read, innermost last */
+    const uint8_t *tail16; /* the text's last sixteen bytes, or NULL in a shorter text */
+    vval *stack, *limit;   /* values (and keys) of the containers being read, innermost last */
     vval local[256];
 } sparser;
 
@@ -314,6 +315,18 @@ static inline __attribute__((always_inline)) words read_string(sparser *s, const
                 goto closed;
             }
             q += 16;
+        }
+        if (s->tail16 != NULL) {
+            /* the text's last sixteen bytes, those before q shifted out: no byte loop for a string near the end */
+            unsigned quote =
+                (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s->tail16), quotes)) >>
+                (q - s->tail16);
+            if (quote != 0) {
+                q += __builtin_ctz(quote);
+                goto closed;
+            }
+            q = end;
+            goto slow;
         }
 #endif
         while (end - q >= 8) {
@@ -646,15 +659,20 @@ static inline __attribute__((always_inline)) bool
 typed_string(sparser *s, arena *a, const uint8_t *end, const uint8_t *last, bool plain, const uint8_t **pp, words *out)
 {
     const uint8_t *p = *pp;
+    if (end - p < 8)
+        return false;
+    uint64_t w = swar_load(p);
+    uint8_t letter = (uint8_t)(w >> 16);
     /* in a plain text no byte is a backslash or non-ASCII */
-    if (end - p < 8 || (swar_load(p) & 0xffff00ffffull) != 0x3a2200227bull || p[2] == '"' ||
-        (!plain && (p[2] == '\\' || p[2] >= 0x80)))
+    if (letter == '"' || (!plain && (letter == '\\' || letter >= 0x80)))
         return false;
     words k = {string_head(1), ptr_word(p + 2)};
-    p += 5;
-    if (*p == ' ')
-        p++;
-    if (*p != '"')
+    /* `{"S": "`, the spacing of DynamoDB and of Python's json.dumps, as one word; `{"S":"` after it */
+    if ((w & 0x00ffffffff00ffffull) == 0x0022203a2200227bull)
+        p += 6;
+    else if ((w & 0xffffff00ffffull) == 0x223a2200227bull)
+        p += 5;
+    else
         return false;
     words v = read_string(s, end, plain, &p);
     /* a closing brace on the last byte would end the document inside its outer container: not strict JSON */
@@ -761,6 +779,20 @@ key:
     if (v = read_string(s, end, plain, &p), p == NULL)
         return false;
     PUSH();
+    if (p[0] == ':' && p[1] == ' ' && p[2] == '{' && depth < STRICT_MAX_DEPTH) {
+        /* `": {`, before a typed value mostly: straight to it, without the separator's and the value's tests */
+        const uint8_t *after = p + 2;
+        if (typed_string(s, a, end, last, plain, &after, &v)) {
+            p = after;
+            goto have_value;
+        }
+    }
+    if (p[0] == ':' && p[1] == '"') { /* `":"`, compact JSON's: straight to the string */
+        p++;
+        if (v = read_string(s, end, plain, &p), p == NULL)
+            return false;
+        goto have_value;
+    }
     SEPARATOR();
     goto value;
 open_array:
@@ -824,6 +856,13 @@ value:
 have_value:
     PUSH();
 after_element:
+    if (*p == ',') { /* mostly straight after the element: no test for white space first */
+        p++;
+        SKIP_SPACE();
+        if (in_obj)
+            goto key;
+        goto value;
+    }
     SKIP_WS();
     if (*p == ',') {
         p++;
@@ -888,6 +927,7 @@ bool v_parse_json_strict(arena *a, slice text, vval *out)
         return false;
     sparser s; /* not zeroed: the value stack is written before it is read */
     s.end = end;
+    s.tail16 = text.len >= 16 ? end - 16 : NULL;
     s.a = a;
     s.stack = s.local;
     s.limit = s.local + sizeof s.local / sizeof s.local[0];
