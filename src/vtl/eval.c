@@ -1216,6 +1216,7 @@ next_unchanged: /* nothing taken from the arena since the last check: the memory
 run:
     if (s->kind == N_TEXT) {
         text = s->text;
+        goto padded;
     } else if (s->kind == N_REF) {
         const vval *v = map_ref_string(c, s->kids[0], true);
         if (v == NULL)
@@ -1231,9 +1232,18 @@ run:
         if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
             goto limit;
         text = s->text;
+        goto padded;
     }
     if (flat_put(&f, text))
         goto next_unchanged;
+    goto put_slow;
+padded: /* a text of the block: FLAT_TEXT_PAD readable bytes when it is no longer (ast.h) */
+    if (text.len <= FLAT_TEXT_PAD && (size_t)(f.room_end - f.dst) >= FLAT_TEXT_PAD) {
+        memcpy(f.dst, text.ptr, FLAT_TEXT_PAD); /* within the room: the bytes past the text are written over later */
+        f.dst += text.len;
+        goto next_unchanged;
+    }
+put_slow:
     flat_store(c, &f);
     flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
     goto called;
