@@ -1202,36 +1202,40 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * block stopped as render_block stops it when that call ends the render or the loop). */
 static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
 {
-    if (b->nkids == 0) /* an empty block may have no array at all */
-        return true;
     flat_state f = *fp;
-    vnode *const *k = b->kids, *const *end = k + b->nkids;
+    vnode *const *k = b->kids; /* ends with an N_FLAT_END (ast.h), even when empty: no count to compare */
     const vnode *s;
     slice text;
 next_checked:
-    if (k == end)
-        goto done;
     s = *k++;
+    if (s->kind == N_FLAT_END)
+        goto done;
     /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
-    if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
+    if (__builtin_expect(c->a->total_bytes > c->memory_limit, 0)) {
+        f.steps++; /* counted as it runs, so that limit_exceeded names the step limit first, as it would */
         goto limit;
+    }
     goto run;
 next_unchanged: /* nothing taken from the arena since the last check: the memory limit holds as it did */
-    if (k == end)
-        goto done;
     s = *k++;
-    if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
-        goto limit;
-run:
+run: /* each statement counted (and the count checked) before it runs */
     if (s->kind == N_TEXT) {
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         text = s->text;
         goto padded;
     } else if (s->kind == N_REF) {
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         const vval *v = map_ref_string(c, s->kids[0], true);
         if (v == NULL)
             goto general;
         text = v_s(*v);
+    } else if (s->kind == N_FLAT_END) {
+        goto done;
     } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         const vnode *cond = s->kids[0];
         if (c->foreach == NULL || (!c->t->no_foreach_var && global_ref(c, cond->text, cond->slot) != NULL))
             goto general;

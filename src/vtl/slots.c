@@ -145,6 +145,18 @@ static void pad_flat_texts(arena *a, vnode *b)
     }
 }
 
+/* The block's statements followed by an N_FLAT_END node (ast.h: BH_FLAT), in a new array: nkids stays the count. */
+static void end_flat_kids(arena *a, vnode *b)
+{
+    vnode **kids = arena_alloc(a, (b->nkids + 1) * sizeof(*kids));
+    if (b->nkids != 0)
+        memcpy(kids, b->kids, b->nkids * sizeof(*kids));
+    vnode *end = arena_calloc(a, sizeof(*end));
+    end->kind = N_FLAT_END;
+    kids[b->nkids] = end;
+    b->kids = kids;
+}
+
 static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
@@ -181,6 +193,7 @@ static void number_tree(namer *nm, vnode *n)
         number_tree(nm, n->kids[i]);
     if (is_flat(n) && !(n->hint & BH_FLAT)) {
         pad_flat_texts(nm->a, n);
+        end_flat_kids(nm->a, n);
         n->hint |= BH_FLAT;
     }
 }
