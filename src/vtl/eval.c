@@ -1335,6 +1335,17 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     return t;
 }
 
+/* The variables map every render starts with, in the order of their SLOT_ numbers: copied in one move (the last
+ * value, $stageVariables, is the render's own map). */
+#define GLOBAL_NAME(s)                                                                                                 \
+    {                                                                                                                  \
+        .kind = V_STRING, .len = sizeof(s) - 1, .u.str = s                                                             \
+    }
+static const vval global_names[4] = {GLOBAL_NAME("input"), GLOBAL_NAME("util"), GLOBAL_NAME("context"),
+                                     GLOBAL_NAME("stageVariables")};
+static const vval global_values[4] = {{.kind = V_INPUT}, {.kind = V_UTIL}, {.kind = V_CONTEXT}, {.kind = V_NULL}};
+#undef GLOBAL_NAME
+
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
 {
     arena *prev = json_arena_push(a);
@@ -1361,17 +1372,12 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
     /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
     c.vars_gen = 0;
-    vars->keys[0] = v_str(SLICE_LIT("input"));
-    vars->vals[0] = (vval){.kind = V_INPUT};
-    c.var_at[SLOT_INPUT].val = &vars->vals[0];
-    vars->keys[1] = v_str(SLICE_LIT("util"));
-    vars->vals[1] = (vval){.kind = V_UTIL};
-    c.var_at[SLOT_UTIL].val = &vars->vals[1];
-    vars->keys[2] = v_str(SLICE_LIT("context"));
-    vars->vals[2] = (vval){.kind = V_CONTEXT};
-    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
-    vars->keys[3] = v_str(SLICE_LIT("stageVariables"));
+    memcpy(vars->keys, global_names, sizeof(global_names));
+    memcpy(vars->vals, global_values, sizeof(global_values));
     vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
+    c.var_at[SLOT_INPUT].val = &vars->vals[0];
+    c.var_at[SLOT_UTIL].val = &vars->vals[1];
+    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
     c.var_at[SLOT_STAGE_VARIABLES].val = &vars->vals[3];
     vars->n = 4;
     render_block(&c, t->root);
