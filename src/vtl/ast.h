@@ -54,6 +54,7 @@ typedef enum {
     E_MUL,
     E_DIV,
     E_MOD,
+    N_FLAT_END, /* after the last statement of a BH_FLAT block's kids (not counted in nkids): where its loop stops */
 } node_kind;
 
 enum {
@@ -84,8 +85,11 @@ enum {
 };
 /* N_BLOCK: BH_FLAT when every statement is text, a plain reference (RH_PLAIN) whose properties are all PH_PLAIN,
  * or an NF_FOREACH_IF #if, which
- * eval.c renders in one loop that keeps the output and the step count in registers (what a loop body usually is). */
-enum { BH_FLAT = 1 };
+ * eval.c renders in one loop that keeps the output and the step count in registers (what a loop body usually is).
+ * Its texts (N_TEXT's and the NF_FOREACH_IF #if's text) of at most FLAT_TEXT_PAD bytes have FLAT_TEXT_PAD readable
+ * bytes (slots.c copies them when it marks the block), so that the loop prints each with one fixed-size move, and
+ * its kids array holds an N_FLAT_END node after the last statement. */
+enum { BH_FLAT = 1, FLAT_TEXT_PAD = 32 };
 /* E_PROP names: PH_PLAIN when a map answers it by lookup (not "class", within m_property's length limits); the
  * bits under PH_FOREACH_MASK say which $foreach getter it names (methods.c's foreach_property_code), 0 none. */
 enum {

@@ -528,6 +528,15 @@ HOT void render_plain_ref(rctx *c, const vnode *r)
         render_ref_value(c, r, v);
 }
 
+/* A map key of n bytes (n its length too) equal to a property's name: swar_equal_short with the one-byte names of
+ * DynamoDB's attribute values ("S", "N", "M", "L") answered first, in one comparison. */
+static inline __attribute__((always_inline)) bool prop_name_equal(const char *key, const char *name, size_t n)
+{
+    if (n == 1)
+        return key[0] == name[0];
+    return swar_equal_short(key, name, n);
+}
+
 /* The string a plain reference prints when its variable holds maps down to a string: each property found where
  * its site found it in the previous map (or by a search), the value pointed at where it sits. NULL for anything
  * else (a property not a plain lookup, a value not a map on the way, a missing or null one before the last
@@ -548,7 +557,7 @@ static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c,
         size_t at = prop_at[p->slot];
         const vval *k;
         if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
-              swar_equal_short(k->u.str, p->text.ptr, p->text.len))) {
+              prop_name_equal(k->u.str, p->text.ptr, p->text.len))) {
             long found = map_search(c, m, p);
             if (found < 0)
                 return NULL;
@@ -1218,35 +1227,40 @@ COLD void flat_slow(rctx *c, const vnode *s, slice text)
  * block stopped as render_block stops it when that call ends the render or the loop). */
 static inline __attribute__((always_inline)) bool flat_run(rctx *c, const vnode *b, flat_state *fp)
 {
-    if (b->nkids == 0) /* an empty block may have no array at all */
-        return true;
     flat_state f = *fp;
-    vnode *const *k = b->kids, *const *end = k + b->nkids;
+    vnode *const *k = b->kids; /* ends with an N_FLAT_END (ast.h), even when empty: no count to compare */
     const vnode *s;
     slice text;
 next_checked:
-    if (k == end)
-        goto done;
     s = *k++;
+    if (s->kind == N_FLAT_END)
+        goto done;
     /* the arena and the limit read from c each time: held in registers too, they would crowd the loop's own */
-    if (__builtin_expect(++f.steps > VTL_MAX_STEPS || c->a->total_bytes > c->memory_limit, 0))
+    if (__builtin_expect(c->a->total_bytes > c->memory_limit, 0)) {
+        f.steps++; /* counted as it runs, so that limit_exceeded names the step limit first, as it would */
         goto limit;
+    }
     goto run;
 next_unchanged: /* nothing taken from the arena since the last check: the memory limit holds as it did */
-    if (k == end)
-        goto done;
     s = *k++;
-    if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
-        goto limit;
-run:
+run: /* each statement counted (and the count checked) before it runs */
     if (s->kind == N_TEXT) {
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         text = s->text;
+        goto padded;
     } else if (s->kind == N_REF) {
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         const vval *v = map_ref_string(c, s->kids[0], true);
         if (v == NULL)
             goto general;
         text = v_s(*v);
+    } else if (s->kind == N_FLAT_END) {
+        goto done;
     } else { /* an NF_FOREACH_IF #if: render_foreach_if, its block one text (render_short_block) */
+        if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
+            goto limit;
         const vnode *cond = s->kids[0];
         if (c->foreach == NULL || (!c->t->no_foreach_var && global_ref(c, cond->text, cond->slot) != NULL))
             goto general;
@@ -1256,9 +1270,18 @@ run:
         if (__builtin_expect(++f.steps > VTL_MAX_STEPS, 0))
             goto limit;
         text = s->text;
+        goto padded;
     }
     if (flat_put(&f, text))
         goto next_unchanged;
+    goto put_slow;
+padded: /* a text of the block: FLAT_TEXT_PAD readable bytes when it is no longer (ast.h) */
+    if (text.len <= FLAT_TEXT_PAD && (size_t)(f.room_end - f.dst) >= FLAT_TEXT_PAD) {
+        memcpy(f.dst, text.ptr, FLAT_TEXT_PAD); /* within the room: the bytes past the text are written over later */
+        f.dst += text.len;
+        goto next_unchanged;
+    }
+put_slow:
     flat_store(c, &f);
     flat_slow(c, s, text.ptr != NULL ? text : SLICE_LIT(""));
     goto called;
@@ -1337,6 +1360,17 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     return t;
 }
 
+/* The variables map every render starts with, in the order of their SLOT_ numbers: copied in one move (the last
+ * value, $stageVariables, is the render's own map). */
+#define GLOBAL_NAME(s)                                                                                                 \
+    {                                                                                                                  \
+        .kind = V_STRING, .len = sizeof(s) - 1, .u.str = s                                                             \
+    }
+static const vval global_names[4] = {GLOBAL_NAME("input"), GLOBAL_NAME("util"), GLOBAL_NAME("context"),
+                                     GLOBAL_NAME("stageVariables")};
+static const vval global_values[4] = {{.kind = V_INPUT}, {.kind = V_UTIL}, {.kind = V_CONTEXT}, {.kind = V_NULL}};
+#undef GLOBAL_NAME
+
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
 {
     arena *prev = json_arena_push(a);
@@ -1363,17 +1397,12 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
     /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
     c.vars_gen = 0;
-    vars->keys[0] = v_str(SLICE_LIT("input"));
-    vars->vals[0] = (vval){.kind = V_INPUT};
-    c.var_at[SLOT_INPUT].val = &vars->vals[0];
-    vars->keys[1] = v_str(SLICE_LIT("util"));
-    vars->vals[1] = (vval){.kind = V_UTIL};
-    c.var_at[SLOT_UTIL].val = &vars->vals[1];
-    vars->keys[2] = v_str(SLICE_LIT("context"));
-    vars->vals[2] = (vval){.kind = V_CONTEXT};
-    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
-    vars->keys[3] = v_str(SLICE_LIT("stageVariables"));
+    memcpy(vars->keys, global_names, sizeof(global_names));
+    memcpy(vars->vals, global_values, sizeof(global_values));
     vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
+    c.var_at[SLOT_INPUT].val = &vars->vals[0];
+    c.var_at[SLOT_UTIL].val = &vars->vals[1];
+    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
     c.var_at[SLOT_STAGE_VARIABLES].val = &vars->vals[3];
     vars->n = 4;
     render_block(&c, t->root);

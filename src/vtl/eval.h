@@ -59,6 +59,9 @@ typedef struct rctx {
      * handed out, 2 handed out (a template may change what it was given: the next read re-reads). */
     vval doc;
     int doc_state;
+    /* Where apigw_input_const tries a name first: after the key its last step found (templates read a body's
+     * members in the order they come); only a guess, checked at every use. */
+    uint32_t input_guess;
 } rctx;
 
 /* The result of looking up a method: found (value, possibly null) or not found (Velocity: null, and
@@ -121,6 +124,20 @@ vval apigw_input_const_general(rctx *c, const input_path *ip);
  * eval_args_call would give it after apigw_input (a null or missing value as ""): the call without evaluating
  * the argument or comparing the method's name. Inline: the walk of a simple path through the body's values is
  * shorter than a call. */
+/* vmap_find_str, trying c->input_guess first (keys are unique: a hit is the search's answer). */
+static inline __attribute__((always_inline)) long input_find(rctx *c, const vmap *m, slice name)
+{
+    uint32_t g = c->input_guess;
+    const vval *k;
+    long at;
+    if (g < m->n && (k = &m->keys[g])->kind == V_STRING && k->len == name.len &&
+        swar_equal_short(k->u.str, name.ptr, name.len))
+        at = (long)g;
+    else if ((at = vmap_find_str(m, name)) < 0)
+        return -1;
+    c->input_guess = (uint32_t)at + 1;
+    return at;
+}
 static inline __attribute__((always_inline)) vval apigw_input_const(rctx *c, const input_path *ip)
 {
     if (!ip->json && ip->nsteps >= 0) { /* path_fast and read_simple in one, for $input.path */
@@ -131,7 +148,7 @@ static inline __attribute__((always_inline)) vval apigw_input_const(rctx *c, con
         for (; i < ip->nsteps; i++) {
             const input_step *st = &ip->steps[i];
             long at;
-            if (st->index == -1 && cur->kind == V_MAP && (at = vmap_find_str(cur->u.m, st->name)) >= 0)
+            if (st->index == -1 && cur->kind == V_MAP && (at = input_find(c, cur->u.m, st->name)) >= 0)
                 cur = &cur->u.m->vals[at];
             else if (st->index >= 0 && cur->kind == V_LIST && (size_t)st->index < cur->u.l->n)
                 cur = &cur->u.l->items[st->index];

@@ -123,6 +123,40 @@ static bool is_flat(const vnode *b)
     return true;
 }
 
+/* A copy of text with FLAT_TEXT_PAD readable bytes (zeros past the text), so that the flat loop copies it with
+ * one fixed-size move. */
+static slice padded_text(arena *a, slice text)
+{
+    char *p = arena_alloc(a, FLAT_TEXT_PAD);
+    memset(p, 0, FLAT_TEXT_PAD);
+    if (text.len != 0)
+        memcpy(p, text.ptr, text.len);
+    return slice_make(p, text.len);
+}
+
+/* Gives the texts a flat block prints (its text statements and its #if texts) FLAT_TEXT_PAD readable bytes when
+ * they are no longer than that (ast.h: BH_FLAT). */
+static void pad_flat_texts(arena *a, vnode *b)
+{
+    for (uint32_t i = 0; i < b->nkids; i++) {
+        vnode *s = b->kids[i];
+        if ((s->kind == N_TEXT || s->kind == N_IF) && s->text.len <= FLAT_TEXT_PAD)
+            s->text = padded_text(a, s->text);
+    }
+}
+
+/* The block's statements followed by an N_FLAT_END node (ast.h: BH_FLAT), in a new array: nkids stays the count. */
+static void end_flat_kids(arena *a, vnode *b)
+{
+    vnode **kids = arena_alloc(a, (b->nkids + 1) * sizeof(*kids));
+    if (b->nkids != 0)
+        memcpy(kids, b->kids, b->nkids * sizeof(*kids));
+    vnode *end = arena_calloc(a, sizeof(*end));
+    end->kind = N_FLAT_END;
+    kids[b->nkids] = end;
+    b->kids = kids;
+}
+
 static void number_tree(namer *nm, vnode *n)
 {
     if (n == NULL)
@@ -157,8 +191,11 @@ static void number_tree(namer *nm, vnode *n)
     }
     for (uint32_t i = 0; i < n->nkids; i++)
         number_tree(nm, n->kids[i]);
-    if (is_flat(n))
+    if (is_flat(n) && !(n->hint & BH_FLAT)) {
+        pad_flat_texts(nm->a, n);
+        end_flat_kids(nm->a, n);
         n->hint |= BH_FLAT;
+    }
 }
 
 void slots_number(vtl_template *t, arena *a)
