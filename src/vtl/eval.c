@@ -196,11 +196,12 @@ COLD vval *global_search(rctx *c, slice name, uint32_t slot)
 }
 
 /* Where name's value sits in the variables map, NULL when absent. A numbered name (slot != 0) is searched for
- * once per change to the map's set of names instead of at every reference. */
+ * once per change to the map's set of names instead of at every reference; an unnumbered one every time (entry 0's
+ * generation is one vars_gen never reaches). */
 HOT vval *global_ref(rctx *c, slice name, uint32_t slot)
 {
     const var_slot *s = &c->var_at[slot];
-    if (slot != 0 && s->gen == c->vars_gen)
+    if (s->gen == c->vars_gen)
         return s->val;
     return global_search(c, name, slot);
 }
@@ -272,7 +273,7 @@ COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
 HOT void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
     const var_slot *s = &c->var_at[slot];
-    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->val != NULL) {
+    if (c->frame == NULL && s->gen == c->vars_gen && s->val != NULL) { /* never entry 0 (global_ref) */
         *s->val = v;
         return;
     }
@@ -931,7 +932,7 @@ static void render_foreach(rctx *c, const vnode *n)
             scope.index = (int64_t)i;
             scope.has_next = i + 1 < l->n;
             const var_slot *at_var = &c->var_at[n->slot];
-            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL && n->slot != 0)
+            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL) /* not entry 0 */
                 *at_var->val = item; /* set_var's own first case, its test of c->frame made above */
             else if (item.kind == V_NULL)
                 remove_var(c, name);
@@ -1370,8 +1371,10 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.var_at = arena_alloc(a, caches);
     memset(c.var_at, 0, caches);
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
-    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
+    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. Entry 0, for
+     * unnumbered names, is never current. */
     c.vars_gen = 0;
+    c.var_at[0].gen = UINT64_MAX;
     memcpy(vars->keys, global_names, sizeof(global_names));
     memcpy(vars->vals, global_values, sizeof(global_values));
     vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
