@@ -557,7 +557,8 @@ static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c,
         const vmap *m = cur->u.m;
         size_t at = prop_at[p->slot];
         const vval *k;
-        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+        /* the key's kind and length against the name's, precomputed (slots.c; 0 when not: then searched) */
+        if (!(at < m->n && v_head(k = &m->keys[at]) == (uint64_t)p->ival &&
               prop_name_equal(k->u.str, p->text.ptr, p->text.len))) {
             long found = map_search(c, m, p);
             if (found < 0)
