@@ -206,6 +206,20 @@ HOT vval *global_ref(rctx *c, slice name, uint32_t slot)
     return global_search(c, name, slot);
 }
 
+/* global_ref for a numbered reference's root name, the name read only when searched for. */
+COLD vval *global_search_ref(rctx *c, const vnode *r)
+{
+    return global_search(c, r->text, r->slot);
+}
+
+HOT vval *global_ref_of(rctx *c, const vnode *r)
+{
+    const var_slot *s = &c->var_at[r->slot];
+    if (s->gen == c->vars_gen)
+        return s->val;
+    return global_search_ref(c, r);
+}
+
 COLD vval global_context(rctx *c, vval *v)
 {
     *v = resolve(c, *v);
@@ -545,7 +559,7 @@ static inline __attribute__((always_inline)) bool prop_name_equal(const char *ke
  * caches. `all_plain`: the caller knows every property is PH_PLAIN (a flat block's references). */
 static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c, const vnode *r, bool all_plain)
 {
-    const vval *cur = global_ref(c, r->text, r->slot);
+    const vval *cur = global_ref_of(c, r);
     if (cur == NULL)
         return NULL;
     const uint32_t *prop_at = c->prop_at;
