@@ -942,11 +942,12 @@ static void render_foreach(rctx *c, const vnode *n)
         flat_state f;
         flat_load(c, &f);
         bool held = true;
-        for (size_t i = 0; i < count && i < VTL_FOREACH_MAX && i < l->n; i++) {
+        const size_t turns = count < VTL_FOREACH_MAX ? count : VTL_FOREACH_MAX;
+        const var_slot *at_var = &c->var_at[n->slot]; /* the caches do not move during a render */
+        for (size_t i = 0; i < turns && i < l->n; i++) {
             vval item = l->items[i];
             scope.index = (int64_t)i;
             scope.has_next = i + 1 < l->n;
-            const var_slot *at_var = &c->var_at[n->slot];
             if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL) /* not entry 0 */
                 *at_var->val = item; /* set_var's own first case, its test of c->frame made above */
             else if (item.kind == V_NULL)
