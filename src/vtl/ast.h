@@ -112,7 +112,7 @@ struct vnode {
     slice text;
     slice literal; /* E_REF: source text ("$a.b()"); N_MACRO_CALL: what an undefined macro prints */
     slice prefix;  /* E_REF: backslashes and "#"/"$" printed before the value */
-    int64_t ival;
+    int64_t ival;  /* E_PROP numbered by slots.h: v_string_head of its name (0 when not numbered) */
     double dval;
     vnode **kids;
     const struct vmacro *macro; /* N_MACRO_CALL resolved at compile time, or NULL */

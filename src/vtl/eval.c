@@ -196,13 +196,28 @@ COLD vval *global_search(rctx *c, slice name, uint32_t slot)
 }
 
 /* Where name's value sits in the variables map, NULL when absent. A numbered name (slot != 0) is searched for
- * once per change to the map's set of names instead of at every reference. */
+ * once per change to the map's set of names instead of at every reference; an unnumbered one every time (entry 0's
+ * generation is one vars_gen never reaches). */
 HOT vval *global_ref(rctx *c, slice name, uint32_t slot)
 {
     const var_slot *s = &c->var_at[slot];
-    if (slot != 0 && s->gen == c->vars_gen)
+    if (s->gen == c->vars_gen)
         return s->val;
     return global_search(c, name, slot);
+}
+
+/* global_ref for a numbered reference's root name, the name read only when searched for. */
+COLD vval *global_search_ref(rctx *c, const vnode *r)
+{
+    return global_search(c, r->text, r->slot);
+}
+
+HOT vval *global_ref_of(rctx *c, const vnode *r)
+{
+    const var_slot *s = &c->var_at[r->slot];
+    if (s->gen == c->vars_gen)
+        return s->val;
+    return global_search_ref(c, r);
 }
 
 COLD vval global_context(rctx *c, vval *v)
@@ -272,7 +287,7 @@ COLD void set_var_slow(rctx *c, slice name, uint32_t slot, vval v)
 HOT void set_var(rctx *c, slice name, uint32_t slot, vval v)
 {
     const var_slot *s = &c->var_at[slot];
-    if (c->frame == NULL && slot != 0 && s->gen == c->vars_gen && s->val != NULL) {
+    if (c->frame == NULL && s->gen == c->vars_gen && s->val != NULL) { /* never entry 0 (global_ref) */
         *s->val = v;
         return;
     }
@@ -544,7 +559,7 @@ static inline __attribute__((always_inline)) bool prop_name_equal(const char *ke
  * caches. `all_plain`: the caller knows every property is PH_PLAIN (a flat block's references). */
 static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c, const vnode *r, bool all_plain)
 {
-    const vval *cur = global_ref(c, r->text, r->slot);
+    const vval *cur = global_ref_of(c, r);
     if (cur == NULL)
         return NULL;
     const uint32_t *prop_at = c->prop_at;
@@ -556,7 +571,8 @@ static inline __attribute__((always_inline)) const vval *map_ref_string(rctx *c,
         const vmap *m = cur->u.m;
         size_t at = prop_at[p->slot];
         const vval *k;
-        if (!(at < m->n && (k = &m->keys[at])->kind == V_STRING && k->len == p->text.len &&
+        /* the key's kind and length against the name's, precomputed (slots.c; 0 when not: then searched) */
+        if (!(at < m->n && v_head(k = &m->keys[at]) == (uint64_t)p->ival &&
               prop_name_equal(k->u.str, p->text.ptr, p->text.len))) {
             long found = map_search(c, m, p);
             if (found < 0)
@@ -949,12 +965,13 @@ static void render_foreach(rctx *c, const vnode *n)
         flat_state f;
         flat_load(c, &f);
         bool held = true;
-        for (size_t i = 0; i < count && i < VTL_FOREACH_MAX && i < l->n; i++) {
+        const size_t turns = count < VTL_FOREACH_MAX ? count : VTL_FOREACH_MAX;
+        const var_slot *at_var = &c->var_at[n->slot]; /* the caches do not move during a render */
+        for (size_t i = 0; i < turns && i < l->n; i++) {
             vval item = l->items[i];
             scope.index = (int64_t)i;
             scope.has_next = i + 1 < l->n;
-            const var_slot *at_var = &c->var_at[n->slot];
-            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL && n->slot != 0)
+            if (item.kind != V_NULL && at_var->gen == c->vars_gen && at_var->val != NULL) /* not entry 0 */
                 *at_var->val = item; /* set_var's own first case, its test of c->frame made above */
             else if (item.kind == V_NULL)
                 remove_var(c, name);
@@ -1395,8 +1412,10 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     c.var_at = arena_alloc(a, caches);
     memset(c.var_at, 0, caches);
     c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
-    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. */
+    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. Entry 0, for
+     * unnumbered names, is never current. */
     c.vars_gen = 0;
+    c.var_at[0].gen = UINT64_MAX;
     memcpy(vars->keys, global_names, sizeof(global_names));
     memcpy(vars->vals, global_values, sizeof(global_values));
     vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};

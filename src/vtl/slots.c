@@ -184,6 +184,7 @@ static void number_tree(namer *nm, vnode *n)
         case E_PROP:
             if (nm->props < MAX_PROPS)
                 n->slot = ++nm->props;
+            n->ival = (int64_t)v_string_head(n->text.len); /* what a map key equal to the name starts with */
             break;
         default:
             break;

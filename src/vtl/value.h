@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -80,6 +81,20 @@ struct vforeach {
     bool has_next;
     vforeach *parent;
 };
+
+/* A value's kind and String length as one word (the bytes between them, padding, masked out), and what that word is
+ * for a String of `len` bytes: one comparison tests both. */
+_Static_assert(offsetof(vval, kind) == 0 && offsetof(vval, len) == 4, "vval's head is kind, then len");
+static inline uint64_t v_head(const vval *v)
+{
+    uint64_t w;
+    memcpy(&w, v, sizeof(w));
+    return w & 0xffffffff000000ffull;
+}
+static inline uint64_t v_string_head(size_t len)
+{
+    return (uint64_t)(uint32_t)len << 32 | V_STRING;
+}
 
 static inline vval v_null(void)
 {
