@@ -1313,15 +1313,28 @@ static void render_block(rctx *c, const vnode *b)
         return;
     }
     const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
-    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
-        const vnode *n = b->kids[i];
+    if (b->nkids == 0 || c->ctrl != CTRL_NONE)                        /* an empty block may have no array at all */
+        return;
+    for (vnode *const *k = b->kids, *const *end = k + b->nkids; k != end;) {
+        const vnode *n = *k++;
         if (__builtin_expect(++c->steps > VTL_MAX_STEPS || *used > limit, 0)) {
             limit_exceeded(c);
             return;
         }
-        if (n->kind == N_TEXT)
-            emit(c, n->text);
-        else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
+        if (n->kind == N_TEXT) {
+            /* emit's own first case: a text that fits cannot stop the render, so the loop goes on untested */
+            jutil_buf *out = c->out;
+            size_t len = n->text.len, to = out->len + len;
+            if (to < out->cap && to <= VTL_MAX_OUTPUT && len != 0) {
+                if (len <= 32)
+                    copy_short(out->ptr + out->len, n->text.ptr, len);
+                else
+                    memcpy(out->ptr + out->len, n->text.ptr, len);
+                out->len = to;
+                continue;
+            }
+            emit_slow(c, n->text);
+        } else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
             render_map_ref(c, n->kids[0]);
         else if (n->kind == N_REF && (n->kids[0]->hint & RH_INPUT_CONST))
             render_input_const(c, n->kids[0]);
@@ -1333,6 +1346,8 @@ static void render_block(rctx *c, const vnode *b)
             render_if(c, n);
         else
             render_node(c, n);
+        if (c->ctrl != CTRL_NONE)
+            return;
     }
 }
 
