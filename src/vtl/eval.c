@@ -361,7 +361,7 @@ HOT bool context_member(rctx *c, const vnode *r, vval *out)
     slice prop = r->kids[0]->text;
     if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
         return false;
-    const vval *at = global_ref(c, r->text, r->slot);
+    const vval *at = global_ref_of(c, r);
     if (at == NULL || at->kind != V_CONTEXT)
         return false;
     const vtl_pairs *known = &c->env->context_strings; /* the caller's, ahead of a call */
@@ -456,7 +456,7 @@ HOT vval eval_props(rctx *c, const vnode *r)
     /* cur points at the value in its map (or at tmp), so that the walk copies only the value it ends on */
     vval tmp;
     const vval *cur;
-    if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
+    if (c->frame == NULL && (cur = global_ref_of(c, r)) != NULL && cur->kind != V_CONTEXT) {
         /* the value where it is */
     } else if (c->frame == NULL && cur == NULL && (r->hint & RH_FOREACH) && c->foreach != NULL) {
         /* $foreach inside a loop, not set by the template: what get_var gives, without searching again */
@@ -599,7 +599,7 @@ HOT void render_map_ref(rctx *c, const vnode *r)
 HOT void render_input_const(rctx *c, const vnode *r)
 {
     const vval *at;
-    if (c->frame != NULL || (at = global_ref(c, r->text, r->slot)) == NULL || at->kind != V_INPUT) {
+    if (c->frame != NULL || (at = global_ref_of(c, r)) == NULL || at->kind != V_INPUT) {
         render_ref(c, r);
         return;
     }
