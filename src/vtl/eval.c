@@ -361,7 +361,7 @@ HOT bool context_member(rctx *c, const vnode *r, vval *out)
     slice prop = r->kids[0]->text;
     if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
         return false;
-    const vval *at = global_ref(c, r->text, r->slot);
+    const vval *at = global_ref_of(c, r);
     if (at == NULL || at->kind != V_CONTEXT)
         return false;
     const vtl_pairs *known = &c->env->context_strings; /* the caller's, ahead of a call */
@@ -456,7 +456,7 @@ HOT vval eval_props(rctx *c, const vnode *r)
     /* cur points at the value in its map (or at tmp), so that the walk copies only the value it ends on */
     vval tmp;
     const vval *cur;
-    if (c->frame == NULL && (cur = global_ref(c, r->text, r->slot)) != NULL && cur->kind != V_CONTEXT) {
+    if (c->frame == NULL && (cur = global_ref_of(c, r)) != NULL && cur->kind != V_CONTEXT) {
         /* the value where it is */
     } else if (c->frame == NULL && cur == NULL && (r->hint & RH_FOREACH) && c->foreach != NULL) {
         /* $foreach inside a loop, not set by the template: what get_var gives, without searching again */
@@ -599,7 +599,7 @@ HOT void render_map_ref(rctx *c, const vnode *r)
 HOT void render_input_const(rctx *c, const vnode *r)
 {
     const vval *at;
-    if (c->frame != NULL || (at = global_ref(c, r->text, r->slot)) == NULL || at->kind != V_INPUT) {
+    if (c->frame != NULL || (at = global_ref_of(c, r)) == NULL || at->kind != V_INPUT) {
         render_ref(c, r);
         return;
     }
@@ -1338,15 +1338,28 @@ static void render_block(rctx *c, const vnode *b)
         return;
     }
     const size_t *used = &c->a->total_bytes, limit = c->memory_limit; /* neither the arena nor the limit moves */
-    for (uint32_t i = 0; i < b->nkids && c->ctrl == CTRL_NONE; i++) {
-        const vnode *n = b->kids[i];
+    if (b->nkids == 0 || c->ctrl != CTRL_NONE)                        /* an empty block may have no array at all */
+        return;
+    for (vnode *const *k = b->kids, *const *end = k + b->nkids; k != end;) {
+        const vnode *n = *k++;
         if (__builtin_expect(++c->steps > VTL_MAX_STEPS || *used > limit, 0)) {
             limit_exceeded(c);
             return;
         }
-        if (n->kind == N_TEXT)
-            emit(c, n->text);
-        else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
+        if (n->kind == N_TEXT) {
+            /* emit's own first case: a text that fits cannot stop the render, so the loop goes on untested */
+            jutil_buf *out = c->out;
+            size_t len = n->text.len, to = out->len + len;
+            if (to < out->cap && to <= VTL_MAX_OUTPUT && len != 0) {
+                if (len <= 32)
+                    copy_short(out->ptr + out->len, n->text.ptr, len);
+                else
+                    memcpy(out->ptr + out->len, n->text.ptr, len);
+                out->len = to;
+                continue;
+            }
+            emit_slow(c, n->text);
+        } else if (n->kind == N_REF && (n->kids[0]->hint & RH_PLAIN))
             render_map_ref(c, n->kids[0]);
         else if (n->kind == N_REF && (n->kids[0]->hint & RH_INPUT_CONST))
             render_input_const(c, n->kids[0]);
@@ -1358,6 +1371,8 @@ static void render_block(rctx *c, const vnode *b)
             render_if(c, n);
         else
             render_node(c, n);
+        if (c->ctrl != CTRL_NONE)
+            return;
     }
 }
 
