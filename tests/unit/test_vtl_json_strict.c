@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "jutil_vectors.h"
 #include "vtl/value.h"
+#include "vtl_test_util.h"
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -152,39 +153,28 @@ static void check_doc(arena *a, slice text, int want_fast, const char *label)
 
 Test(vtl_json_strict, agrees_with_the_permissive_route)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     for (size_t i = 0; i < COUNT(DOCS); i++) {
         slice text = slice_make(DOCS[i].text, DOCS[i].len ? DOCS[i].len : strlen(DOCS[i].text));
         check_doc(&a, text, DOCS[i].fast, DOCS[i].text);
     }
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Every json-smart vector recorded from the Java library goes through both routes alike. */
 Test(vtl_json_strict, agrees_on_the_json_smart_vectors)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     for (size_t i = 0; i < COUNT(JSON_PARSE); i++)
         check_doc(&a, slice_make(JSON_PARSE[i].in.ptr, JSON_PARSE[i].in.len), -1, JSON_PARSE[i].in.ptr);
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Large objects find repeated keys through a hash index, big arrays outgrow the route's first value stack,
  * and nesting past the route's depth limit (but within json-smart's) is left to the permissive reader. */
 Test(vtl_json_strict, large_and_deep_documents)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     jutil_buf b;
     jutil_buf_init(&b, &a, 1 << 16);
     jutil_buf_putc(&b, '{');
@@ -211,8 +201,7 @@ Test(vtl_json_strict, large_and_deep_documents)
     for (int i = 0; i < 1200; i++)
         jutil_buf_put(&deep, "{\"a\":", 5);
     check_doc(&a, buf_slice(&deep), 0, "past json-smart's depth limit");
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* A document in a buffer of exactly its length, so that the sanitizers see any read past its end. */
@@ -234,10 +223,7 @@ static void check_str(arena *a, const char *text, int want_fast)
  * from the end of the text (where whole words no longer fit), as keys, values and single-string objects. */
 Test(vtl_json_strict, word_boundaries_and_the_end_of_the_text)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const char *const NUMBERS[] = {"0",
                                           "7",
                                           "-0",
@@ -296,17 +282,13 @@ Test(vtl_json_strict, word_boundaries_and_the_end_of_the_text)
             snprintf(doc, sizeof doc, "[%s, \"x\\t\", %s]", NUMBERS[i], NUMBERS[i]);
             check_str(&a, doc, -1);
         }
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Objects whose keys share lengths, repeat, or differ only in a later byte; small and large ones. */
 Test(vtl_json_strict, repeated_keys)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const char *const DOCS2[] = {
         "{\"ab\":1,\"cd\":2,\"ef\":3}",
         "{\"ab\":1,\"ac\":2,\"ab\":3}",
@@ -339,17 +321,13 @@ Test(vtl_json_strict, repeated_keys)
             jutil_buf_putc(&b, '}');
             check_exact(&a, b.ptr, b.len, 1, "keys k0..kn");
         }
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Where the strict route stops: at the last bracket, with white space of every kind around tokens. */
 Test(vtl_json_strict, brackets_and_white_space)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const struct {
         const char *text;
         int fast;
@@ -390,18 +368,14 @@ Test(vtl_json_strict, brackets_and_white_space)
                  in, in, in, in, in, in, in, in, in, in, in, in, in, in);
         check_str(&a, doc, 1);
     }
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Strings without escapes or non-ASCII bytes point into the text, as the permissive reader's do; a text with
  * a backslash or non-ASCII byte anywhere (here after more than a kilobyte) is scanned the careful way. */
 Test(vtl_json_strict, strings_point_into_the_text)
 {
-    json_glue_init();
-    arena a;
-    arena_init(&a, 1 << 16);
-    arena *prev = json_arena_push(&a);
+    VTL_TEST_ARENA_OPEN(a, prev);
     for (int tail = 0; tail < 3; tail++) {
         jutil_buf b;
         jutil_buf_init(&b, &a, 4096);
@@ -432,6 +406,5 @@ Test(vtl_json_strict, strings_point_into_the_text)
         }
         check_exact(&a, b.ptr, b.len, 1, "200 strings");
     }
-    json_arena_pop(prev);
-    arena_destroy(&a);
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }

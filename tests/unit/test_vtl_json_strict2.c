@@ -9,6 +9,7 @@
 
 #include "core/json.h"
 #include "vtl/value.h"
+#include "vtl_test_util.h"
 
 static void print_both(jutil_buf *b, vval v)
 {
@@ -52,20 +53,11 @@ static void check_str(arena *a, const char *text, int want_fast)
     check_exact(a, text, strlen(text), want_fast, text);
 }
 
-#define SETUP()                                                                                                        \
-    json_glue_init();                                                                                                  \
-    arena a;                                                                                                           \
-    arena_init(&a, 1 << 16);                                                                                           \
-    arena *prev = json_arena_push(&a)
-#define TEARDOWN()                                                                                                     \
-    json_arena_pop(prev);                                                                                              \
-    arena_destroy(&a)
-
 /* `"key": {"S": "..."}` goes to the typed read from the key; every shape next to it takes the general way and
  * gives the same values. */
 Test(vtl_json_strict2, typed_values_after_a_key)
 {
-    SETUP();
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const struct {
         const char *text;
         int fast;
@@ -96,13 +88,13 @@ Test(vtl_json_strict2, typed_values_after_a_key)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_str(&a, cases[i].text, cases[i].fast);
-    TEARDOWN();
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* A key's `":"` followed by a quote reads the string at once; anything else after the colon, the usual way. */
 Test(vtl_json_strict2, compact_string_values)
 {
-    SETUP();
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const struct {
         const char *text;
         int fast;
@@ -123,14 +115,14 @@ Test(vtl_json_strict2, compact_string_values)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         check_str(&a, cases[i].text, cases[i].fast);
-    TEARDOWN();
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }
 
 /* Strings ending at every distance from the end of texts shorter and longer than sixteen bytes, closed or not,
  * plain or with an escape or a non-ASCII byte elsewhere in the text. */
 Test(vtl_json_strict2, strings_near_the_end_of_the_text)
 {
-    SETUP();
+    VTL_TEST_ARENA_OPEN(a, prev);
     static const char *const prefixes[] = {"", "\"\\n\",", "\"\xc3\xa9\","};
     for (size_t pi = 0; pi < 3; pi++)
         for (int n = 0; n <= 40; n++)
@@ -155,5 +147,5 @@ Test(vtl_json_strict2, strings_near_the_end_of_the_text)
                 check_exact(&a, obj, (size_t)olen, 1, obj);
                 check_exact(&a, obj, (size_t)olen - 2, 0, obj);
             }
-    TEARDOWN();
+    VTL_TEST_ARENA_CLOSE(a, prev);
 }

@@ -10,6 +10,16 @@
 #include "core/json.h"
 #include "vtl/vtl.h"
 
+/* A test's arena, made current for jansson and the template readers' values. */
+#define VTL_TEST_ARENA_OPEN(a, prev)                                                                                   \
+    json_glue_init();                                                                                                  \
+    arena a;                                                                                                           \
+    arena_init(&a, 1 << 16);                                                                                           \
+    arena *prev = json_arena_push(&a)
+#define VTL_TEST_ARENA_CLOSE(a, prev)                                                                                  \
+    json_arena_pop(prev);                                                                                              \
+    arena_destroy(&a)
+
 typedef struct vtl_case {
     const char *template_text, *body;
     const char **path;
