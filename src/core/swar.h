@@ -73,7 +73,7 @@ static inline bool swar_all_ascii(const void *p, size_t n)
 
 /* n bytes of a and b equal. For short texts (names, keys): two overlapping word loads answer most of them without
  * a call to memcmp. */
-static inline bool swar_equal_short(const char *a, const char *b, size_t n)
+static inline __attribute__((always_inline)) bool swar_equal_short(const char *a, const char *b, size_t n)
 {
     if (n >= 8) {
         if (n > 16)

@@ -80,6 +80,7 @@ static input_path *input_path_new(arena *a, slice arg, const jsonpath *p, bool j
     ip->nsteps = n;
     for (int i = 0; i < n; i++)
         jsonpath_simple_step(p, (size_t)i, &ip->steps[i].name, &ip->steps[i].index);
+    ip->member = !json && n == 1 && ip->steps[0].index == -1;
     return ip;
 }
 

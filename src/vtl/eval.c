@@ -603,7 +603,17 @@ HOT void render_input_const(rctx *c, const vnode *r)
         render_ref(c, r);
         return;
     }
-    vval v = apigw_input_const(c, r->kids[0]->path);
+    const input_path *ip = r->kids[0]->path;
+    if (ip->member && r->prefix.len == 0 && !(r->flags & NF_ESCAPED)) {
+        const vval *s = apigw_input_member_string(c, ip);
+        if (s != NULL) {
+            emit(c, v_s(*s));
+            return;
+        }
+        if (c->ctrl != CTRL_NONE)
+            return;
+    }
+    vval v = apigw_input_const(c, ip);
     if (v.kind == V_STRING && r->prefix.len == 0 && !(r->flags & NF_ESCAPED))
         emit(c, v_s(v)); /* after an error what is printed is never seen */
     else

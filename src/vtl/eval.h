@@ -110,9 +110,10 @@ typedef struct input_step {
 } input_step;
 typedef struct input_path {
     const struct jsonpath *path;
-    slice arg;  /* the text, for the general route */
-    bool json;  /* a constant argument's method: $input.json, else $input.path */
-    int nsteps; /* -1 when the path is not simple */
+    slice arg;   /* the text, for the general route */
+    bool json;   /* a constant argument's method: $input.json, else $input.path */
+    int nsteps;  /* -1 when the path is not simple */
+    bool member; /* $input.path('$.name'): one step, a name (the commonest request template reads) */
     input_step steps[];
 } input_path;
 /* The body as values, read on first use (and again after the template was handed a container of it); NULL
@@ -162,6 +163,19 @@ static inline __attribute__((always_inline)) vval apigw_input_const(rctx *c, con
         }
     }
     return apigw_input_const_general(c, ip);
+}
+/* $input.path('$.name') for a constant path of one name (ip->member), when the body is an object whose member of
+ * that name is a string: that string where it sits; NULL for anything else, and after rc_fail (c->ctrl then
+ * says so), the general route then deciding. Strings are never changed in place, so nothing marks the body as
+ * handed out. */
+static inline __attribute__((always_inline)) const vval *apigw_input_member_string(rctx *c, const input_path *ip)
+{
+    const vval *root = c->doc_state == 1 ? &c->doc : apigw_body_values(c);
+    if (root == NULL || root->kind != V_MAP)
+        return NULL;
+    const vmap *m = root->u.m;
+    long at = input_find(c, m, ip->steps[0].name);
+    return at >= 0 && m->vals[at].kind == V_STRING ? &m->vals[at] : NULL;
 }
 /* Compiles the constant path arguments of $input.path / $input.json in a template's tree into `a`. */
 void apigw_precompile(vnode *n, arena *a);

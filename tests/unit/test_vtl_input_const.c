@@ -149,3 +149,25 @@ Test(vtl_input_const, context_strings_from_the_caller)
     cr_assert(slice_eq(out, SLICE_LIT("mine")), "%.*s", (int)out.len, out.ptr);
     arena_destroy(&a);
 }
+
+static void expect_body_case(const char *template_text, const char *body_text, const char *expected)
+{
+    vtl_case k = {.template_text = template_text, .body = body_text};
+    expect_render(&k, expected);
+}
+
+/* $input.path('$.name'), read straight from the body's top-level map when it holds a string there
+ * (apigw_input_member_string), against what the general route gives: a repeated key, a body that is an array or
+ * empty, escaped and non-ASCII strings, values that are not strings, and a body the template changed. */
+Test(vtl_input_const, member_reads)
+{
+    expect_body_case("[$input.path('$.a')][$input.path('$.b')]", "{\"a\":\"1\",\"b\":\"x\",\"a\":\"2\"}", "[2][x]");
+    expect_body_case("[$input.path('$.a')][$input.path('$.0')]", "[\"p\",\"q\"]", "[][]");
+    expect_body_case("[$input.path('$.a')][$input.path('$.u')]",
+                     "{\"a\":\"x\\\"y\\\\n\",\"u\":\"caf\xc3\xa9 \\u00e9\"}", "[x\"y\\n][caf\xc3\xa9 \xc3\xa9]");
+    expect_body_case("[$input.path('$.a')][$input.path('$.a')][$input.path('$.b')][$input.path('$.c')]",
+                     "{\"a\":\"A\",\"b\":true,\"c\":1.5}", "[A][A][true][1.5]");
+    expect_body_case("[$input.path('$.a')]", "", "[]");
+    expect_body_case("#set($o = $input.path('$'))#set($x = $o.put('a','changed'))[$o.a][$input.path('$.a')]",
+                     "{\"a\":\"A\"}", "[changed][A]");
+}
