@@ -35,18 +35,36 @@ def portico():
     return portico_bin()
 
 
+class PortTaken(RuntimeError):
+    """The server could not bind a port it was given: another process took it after free_port()."""
+
+
 class PorticoServer:
     """One `portico serve` process. Stop it with stop() (SIGTERM, then SIGKILL after a timeout) or
     kill() (SIGKILL, as a crash would)."""
 
+    # free_port() gives a port back to the system before the server binds it, so another process on the
+    # machine may take it in between: a start that fails on a taken port is tried again on new ports.
+    START_ATTEMPTS = 5
+
     def __init__(self, args, data_dir, log_dir):
         self.data_dir = str(data_dir)
+        self.stdout_path = os.path.join(log_dir, "stdout")
+        self.stderr_path = os.path.join(log_dir, "stderr")
+        for attempt in range(self.START_ATTEMPTS):
+            self._launch(args)
+            try:
+                self._wait_ready()
+                return
+            except PortTaken:
+                if attempt == self.START_ATTEMPTS - 1:
+                    raise
+
+    def _launch(self, args):
         self.gateway_port = free_port()
         self.dynamodb_port = free_port()
         self.gateway_url = f"http://127.0.0.1:{self.gateway_port}"
         self.dynamodb_url = f"http://127.0.0.1:{self.dynamodb_port}"
-        self.stdout_path = os.path.join(log_dir, "stdout")
-        self.stderr_path = os.path.join(log_dir, "stderr")
         cmd = [
             portico_bin(),
             "serve",
@@ -63,7 +81,6 @@ class PorticoServer:
             self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         self.pid = self.proc.pid
         self.returncode = None
-        self._wait_ready()
 
     def stdout(self):
         with open(self.stdout_path, "r", errors="replace") as f:
@@ -77,9 +94,10 @@ class PorticoServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"portico exited with {self.proc.returncode} while starting:\n{self.stderr()}"
-                )
+                message = f"portico exited with {self.proc.returncode} while starting:\n{self.stderr()}"
+                if "Address already in use" in self.stderr():
+                    raise PortTaken(message)
+                raise RuntimeError(message)
             if "DynamoDB API on" in self.stdout():
                 try:
                     with urllib.request.urlopen(self.dynamodb_url + "/", timeout=2) as r:
