@@ -1,16 +1,12 @@
 """The Comments walkthrough of the AWS tutorial, served from every form of the definition: the example
 (SAM or CloudFormation YAML), and the fixtures in CloudFormation JSON, SAM with AWS::Include and a bare
 OpenAPI file."""
-import pathlib
-import signal
-import subprocess
 
 import boto3
 import pytest
 import requests
 
-from conftest import ROOT, free_port, portico_bin
-from test_gateway_features import wait_for_port
+from conftest import ROOT, PorticoServer
 
 FIXTURES = ROOT / "tests" / "fixtures" / "comments"
 # comments-api.yaml is not a form of its own: sam.yaml includes it.
@@ -37,15 +33,10 @@ def ensure_comments_table(endpoint):
 
 @pytest.mark.parametrize("template", FORMS, ids=[p.name for p in FORMS])
 def test_comments_walkthrough(template, tmp_path):
-    gw_port, db_port = free_port(), free_port()
-    proc = subprocess.Popen([portico_bin(), "serve", str(template), "--data", str(tmp_path / "data"),
-                             "--listen", f"127.0.0.1:{gw_port}", "--dynamodb-listen", f"127.0.0.1:{db_port}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = PorticoServer([str(template)], tmp_path / "data", str(tmp_path))
     try:
-        wait_for_port(gw_port, proc)
-        wait_for_port(db_port, proc)
-        ensure_comments_table(f"http://127.0.0.1:{db_port}")
-        base = f"http://127.0.0.1:{gw_port}/prod"
+        ensure_comments_table(server.dynamodb_url)
+        base = f"{server.gateway_url}/prod"
         posted = []
         for user, message in (("ann", "first!"), ("bob", "nice page"), ("cy", "+1")):
             r = requests.post(base + "/comments", json={"pageId": "p1", "userName": user, "message": message})
@@ -61,6 +52,5 @@ def test_comments_walkthrough(template, tmp_path):
         assert requests.get(base + "/comments/nobody").json() == {"comments": []}
         assert requests.get(base + "/nothing").status_code == 403
     finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
-    assert proc.returncode == 0, proc.stderr.read().decode(errors="replace")
+        status = server.stop(timeout=20)
+    assert status == 0, server.stderr()

@@ -1,11 +1,9 @@
 """The gateway's request path end to end: `portico serve` on the features fixture, driven with requests
 (and boto3 to look at the store behind it)."""
 import json
-import os
 import pathlib
-import signal
-import socket
 import subprocess
+import tempfile
 import time
 
 import threading
@@ -15,22 +13,9 @@ import boto3
 import pytest
 import requests
 
-from conftest import ROOT, free_port, portico_bin
+from conftest import ROOT, PorticoServer, portico_bin
 
 FIXTURE = ROOT / "tests" / "fixtures" / "gateway" / "features.yaml"
-
-
-def wait_for_port(port, proc, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("portico exited early:\n" + proc.stderr.read().decode(errors="replace"))
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("portico did not start listening")
 
 
 class Upstream(BaseHTTPRequestHandler):
@@ -70,34 +55,23 @@ def upstream():
 
 
 class Server:
-    """`portico serve` of the fixture on free ports, stopped by PID."""
+    """`portico serve` of the fixture (conftest.PorticoServer: on free ports, started again when one is taken
+    meanwhile), stopped by PID."""
 
     def __init__(self, data, *parameters):
         self.data = pathlib.Path(data)
-        gw_port, db_port = free_port(), free_port()
         extra = [arg for p in parameters for arg in ("--parameter", p)]
-        self.proc = subprocess.Popen(
-            [portico_bin(), "serve", str(FIXTURE), "--data", str(data), *extra,
-             "--listen", f"127.0.0.1:{gw_port}", "--dynamodb-listen", f"127.0.0.1:{db_port}"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            wait_for_port(gw_port, self.proc)
-            wait_for_port(db_port, self.proc)
-        except Exception:
-            self.stop()
-            raise
-        self.root = f"http://127.0.0.1:{gw_port}"
+        log_dir = tempfile.mkdtemp(dir=str(self.data.parent), prefix="log")
+        self.server = PorticoServer([str(FIXTURE), *extra], data, log_dir)
+        self.root = self.server.gateway_url
         self.url = self.root + "/test"
-        self.dynamodb = f"http://127.0.0.1:{db_port}"
+        self.dynamodb = self.server.dynamodb_url
 
     def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        return self.proc.returncode
+        return self.server.stop(timeout=20)
+
+    def stderr(self):
+        return self.server.stderr()
 
     def __getitem__(self, key):
         return getattr(self, key)
@@ -107,7 +81,7 @@ class Server:
 def features(tmp_path_factory, upstream):
     server = Server(tmp_path_factory.mktemp("features-data"), f"UpstreamUrl={upstream}")
     yield server
-    assert server.stop() == 0, server.proc.stderr.read().decode(errors="replace")
+    assert server.stop() == 0, server.stderr()
 
 
 def dynamodb(features):
