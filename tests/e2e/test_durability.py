@@ -1,7 +1,6 @@
 """Durability: a writer process streams PutItem / UpdateItem / TransactWriteItems touching GSI keys;
 the server is SIGKILLed mid-stream and restarted on the same data. Every acknowledged write must be
 there, and every index entry must match its item."""
-import json
 import os
 import random
 import signal

@@ -4,11 +4,9 @@ generator (tests/vtl-diff/generate.py) is rendered by `portico render` and by th
 them). Any difference not listed, with its reason, in tests/vtl-diff/known-differences.json fails the test; so
 does a listed difference that no longer happens (the list must stay true)."""
 import json
-import os
 import pathlib
 import subprocess
 
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DIFF = ROOT / "tests" / "vtl-diff"
