@@ -604,7 +604,8 @@ HOT void render_input_const(rctx *c, const vnode *r)
         return;
     }
     const input_path *ip = r->kids[0]->path;
-    if (ip->member && r->prefix.len == 0 && !(r->flags & NF_ESCAPED)) {
+    const bool as_is = r->prefix.len == 0 && !(r->flags & NF_ESCAPED); /* a string prints as it is */
+    if (ip->member && as_is) {
         const vval *s = apigw_input_member_string(c, ip);
         if (s != NULL) {
             emit(c, v_s(*s));
@@ -614,7 +615,7 @@ HOT void render_input_const(rctx *c, const vnode *r)
             return;
     }
     vval v = apigw_input_const(c, ip);
-    if (v.kind == V_STRING && r->prefix.len == 0 && !(r->flags & NF_ESCAPED))
+    if (v.kind == V_STRING && as_is)
         emit(c, v_s(v)); /* after an error what is printed is never seen */
     else
         render_ref_value(c, r, v);
