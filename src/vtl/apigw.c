@@ -281,6 +281,16 @@ vval apigw_input_const_general(rctx *c, const input_path *ip)
     return v.kind == V_NULL ? v_str(SLICE_NULL) : v;
 }
 
+slice apigw_param(const vtl_env *env, slice name)
+{
+    const vtl_pairs *lists[] = {&env->path, &env->querystring, &env->header};
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->count; i++)
+            if (slice_eq(lists[l]->items[i].name, name))
+                return lists[l]->items[i].value;
+    return SLICE_NULL;
+}
+
 mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const input_path *pre)
 {
     if (n == 0 && (slice_eq_cstr(name, "body") || slice_eq_cstr(name, "getBody")))
@@ -295,14 +305,8 @@ mresult apigw_input(rctx *c, slice name, vval *args, uint32_t n, const input_pat
     if (n != 1 || args[0].kind != V_STRING)
         return NOT_FOUND;
     slice arg = v_s(args[0]);
-    if (slice_eq_cstr(name, "params")) {
-        const vtl_pairs *lists[] = {&c->env->path, &c->env->querystring, &c->env->header};
-        for (int l = 0; l < 3; l++)
-            for (size_t i = 0; i < lists[l]->count; i++)
-                if (slice_eq(lists[l]->items[i].name, arg))
-                    return found(v_str(lists[l]->items[i].value));
-        return found(v_str(SLICE_NULL));
-    }
+    if (slice_eq_cstr(name, "params"))
+        return found(v_str(apigw_param(c->env, arg)));
     if (slice_eq_cstr(name, "path"))
         return found(input_path_value(c, arg, path_for(c, arg, pre)));
     if (slice_eq_cstr(name, "json"))

@@ -143,6 +143,10 @@ struct vtl_template {
     /* slots_number found nothing that sets a variable named foreach (#set, #foreach or #define of that name) and no
      * #evaluate: $foreach is always the loop's. False unless proved. */
     bool no_foreach_var;
+    /* The statements as straight.h's pieces when the template is only text and constant references, else
+     * NULL. */
+    const struct straight_piece *straight;
+    uint32_t nstraight;
 };
 
 /* Numbers every template gives the same names: the loop variables, and API Gateway's variables, which a render

@@ -10,6 +10,7 @@
 #include "vtl/lex.h"
 #include "vtl/parse.h"
 #include "vtl/slots.h"
+#include "vtl/straight.h"
 
 void rc_fail(rctx *c, int status, const char *type, const char *fmt, ...)
 {
@@ -350,6 +351,19 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
 }
 
+/* $context.prop (prop PH_PLAIN and shorter than 120 bytes) while $context is not built, when the member is a
+ * string, number or boolean: true with *out what the built map would hold. */
+HOT bool context_scalar(rctx *c, slice prop, vval *out)
+{
+    const vtl_pairs *known = &c->env->context_strings; /* the caller's, ahead of a call */
+    for (size_t i = 0; i < known->count; i++)
+        if (known->items[i].name.len == prop.len && swar_equal_short(known->items[i].name.ptr, prop.ptr, prop.len)) {
+            *out = v_str(known->items[i].value);
+            return true;
+        }
+    return apigw_context_scalar(c, prop, out);
+}
+
 /* $context.name (for a string, number or boolean member) read before $context is built, without building it:
  * most templates read $context.requestId or another single field. True with *out the member's value as
  * $context.name would give it. */
@@ -364,13 +378,7 @@ HOT bool context_member(rctx *c, const vnode *r, vval *out)
     const vval *at = global_ref_of(c, r);
     if (at == NULL || at->kind != V_CONTEXT)
         return false;
-    const vtl_pairs *known = &c->env->context_strings; /* the caller's, ahead of a call */
-    for (size_t i = 0; i < known->count; i++)
-        if (known->items[i].name.len == prop.len && swar_equal_short(known->items[i].name.ptr, prop.ptr, prop.len)) {
-            *out = v_str(known->items[i].value);
-            return true;
-        }
-    return apigw_context_scalar(c, prop, out);
+    return context_scalar(c, prop, out);
 }
 
 /* m_property on a map for a property site the parser found plain (PH_PLAIN): the same lookup, tried first at
@@ -1400,6 +1408,7 @@ vtl_template *vtl_compile(slice source, arena *a, aws_error *err)
     apigw_precompile(t->root, a);
     for (vmacro *m = t->macros; m; m = m->next)
         apigw_precompile(m->body, a);
+    straight_plan(t, a);
     return t;
 }
 
@@ -1414,6 +1423,102 @@ static const vval global_names[4] = {GLOBAL_NAME("input"), GLOBAL_NAME("util"), 
 static const vval global_values[4] = {{.kind = V_INPUT}, {.kind = V_UTIL}, {.kind = V_CONTEXT}, {.kind = V_NULL}};
 #undef GLOBAL_NAME
 
+/* The variables map and caches of a general render: API Gateway's variables written straight into a new map (its
+ * names are distinct, so no put needs to look for them first), and their places remembered under the numbers
+ * slots.c gives them in every template. */
+static void vars_setup(rctx *c)
+{
+    arena *a = c->a;
+    const vtl_template *t = c->t;
+    const vtl_pairs *stage = &c->env->stage_variables;
+    vmap *vars = c->vars = vmap_new(a, 16);
+    vmap *sv = vmap_new(a, stage->count); /* before the loop: Map.put keeps the last of a name */
+    for (size_t i = 0; i < stage->count; i++)
+        vmap_put(a, sv, v_str(stage->items[i].name), v_str(stage->items[i].value));
+    /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
+    uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
+    size_t caches = (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t);
+    c->var_at = arena_alloc(a, caches);
+    memset(c->var_at, 0, caches);
+    c->prop_at = (uint32_t *)(c->var_at + nnames + 1);
+    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. Entry 0, for
+     * unnumbered names, is never current. */
+    c->vars_gen = 0;
+    c->var_at[0].gen = UINT64_MAX;
+    memcpy(vars->keys, global_names, sizeof(global_names));
+    memcpy(vars->vals, global_values, sizeof(global_values));
+    vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
+    c->var_at[SLOT_INPUT].val = &vars->vals[0];
+    c->var_at[SLOT_UTIL].val = &vars->vals[1];
+    c->var_at[SLOT_CONTEXT].val = &vars->vals[2];
+    c->var_at[SLOT_STAGE_VARIABLES].val = &vars->vals[3];
+    vars->n = 4;
+}
+
+/* A straight template (straight.h): each piece printed from where its string is, into the output held as in a
+ * flat block's loop (nothing a piece calls prints); the first piece that has no string to print sets the
+ * variables map up and renders its statement the general way, as render_block would at that step (nothing
+ * before it could have changed a variable). */
+static void render_straight(rctx *c)
+{
+    const straight_piece *p = c->t->straight, *end = p + c->t->nstraight;
+    flat_state f;
+    flat_load(c, &f);
+    for (; p != end; p++) {
+        slice text;
+        vval v;
+        const vval *s;
+        switch (p->kind) {
+        case SP_TEXT:
+            text = p->text;
+            break;
+        case SP_MEMBER:
+            if ((s = apigw_input_member_string(c, p->path)) == NULL) {
+                if (c->ctrl != CTRL_NONE)
+                    return; /* the body failed to read: nothing printed is seen */
+                goto general;
+            }
+            text = v_s(*s);
+            break;
+        case SP_CONTEXT:
+            if (c->context.kind == V_MAP || !context_scalar(c, p->text, &v) || v.kind != V_STRING)
+                goto general;
+            text = v_s(v);
+            break;
+        default: /* SP_PARAM */
+            text = apigw_param(c->env, p->text);
+        }
+        if (text.len <= (size_t)(f.room_end - f.dst)) {
+            if (text.len - 1 < 32)
+                copy_short(f.dst, text.ptr, text.len);
+            else if (text.len != 0)
+                memcpy(f.dst, text.ptr, text.len);
+            f.dst += text.len;
+            continue;
+        }
+        flat_store(c, &f);
+        emit_slow(c, text);
+        if (c->ctrl != CTRL_NONE)
+            return; /* past the output limit */
+        flat_load(c, &f);
+        continue;
+    general:
+        flat_store(c, &f);
+        if (c->vars == NULL)
+            vars_setup(c);
+        c->steps = (size_t)(p - c->t->straight) + 1;
+        if (c->a->total_bytes > c->memory_limit) {
+            limit_exceeded(c);
+            return;
+        }
+        render_node(c, p->stmt);
+        if (c->ctrl != CTRL_NONE)
+            return;
+        flat_load(c, &f);
+    }
+    flat_store(c, &f);
+}
+
 int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_error *err)
 {
     arena *prev = json_arena_push(a);
@@ -1426,31 +1531,12 @@ int vtl_render(const vtl_template *t, vtl_env *env, arena *a, slice *out, aws_er
     size_t room = t->source.len + 256 + (env->body.len < 65536 ? env->body.len : 65536);
     jutil_buf_init(&b, a, room);
     c.out = &b;
-    /* API Gateway's variables, written straight into a new map (its names are distinct, so no put needs to look
-     * for them first), and their places remembered under the numbers slots.c gives them in every template */
-    vmap *vars = c.vars = vmap_new(a, 16);
-    vmap *sv = vmap_new(a, env->stage_variables.count); /* before the loop: Map.put keeps the last of a name */
-    for (size_t i = 0; i < env->stage_variables.count; i++)
-        vmap_put(a, sv, v_str(env->stage_variables.items[i].name), v_str(env->stage_variables.items[i].value));
-    /* the loop variables' and the globals' numbers are there even in a tree slots_number never saw */
-    uint32_t nnames = t->nnames >= SLOT_FIRST_FREE - 1 ? t->nnames : SLOT_FIRST_FREE - 1;
-    size_t caches = (nnames + 1) * sizeof(var_slot) + (t->nprops + 1) * sizeof(uint32_t);
-    c.var_at = arena_alloc(a, caches);
-    memset(c.var_at, 0, caches);
-    c.prop_at = (uint32_t *)(c.var_at + nnames + 1);
-    /* Generation 0: the cleared entries say "not in the map", true of every name but the globals. Entry 0, for
-     * unnumbered names, is never current. */
-    c.vars_gen = 0;
-    c.var_at[0].gen = UINT64_MAX;
-    memcpy(vars->keys, global_names, sizeof(global_names));
-    memcpy(vars->vals, global_values, sizeof(global_values));
-    vars->vals[3] = (vval){.kind = V_MAP, .u.m = sv};
-    c.var_at[SLOT_INPUT].val = &vars->vals[0];
-    c.var_at[SLOT_UTIL].val = &vars->vals[1];
-    c.var_at[SLOT_CONTEXT].val = &vars->vals[2];
-    c.var_at[SLOT_STAGE_VARIABLES].val = &vars->vals[3];
-    vars->n = 4;
-    render_block(&c, t->root);
+    if (t->straight != NULL) {
+        render_straight(&c);
+    } else {
+        vars_setup(&c);
+        render_block(&c, t->root);
+    }
     json_arena_pop(prev);
     if (c.ctrl == CTRL_ERROR)
         return -1;

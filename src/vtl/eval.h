@@ -179,6 +179,9 @@ static inline __attribute__((always_inline)) const vval *apigw_input_member_stri
 }
 /* Compiles the constant path arguments of $input.path / $input.json in a template's tree into `a`. */
 void apigw_precompile(vnode *n, arena *a);
+/* $input.params(name): the path parameter of that name, else the query string's, else the header's; "" (a
+ * NULL slice) when none has it. */
+slice apigw_param(const vtl_env *env, slice name);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
 vval apigw_context(rctx *c);
 /* $context.name before $context is built: true with *out set when the member is a string, number or boolean
