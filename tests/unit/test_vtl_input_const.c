@@ -80,17 +80,13 @@ Test(vtl_input_const, body_not_json)
     vtl_case k = {.template_text = "[$input.path('$.a')][$input.path('$')]", .body = "hello"};
     cr_assert_eq(vtl_test_render(&a, &k, &out, &err, NULL), 0, "%s", err.message);
     cr_assert(slice_eq(out, SLICE_LIT("[][hello]")), "%.*s", (int)out.len, out.ptr);
-    /* malformed JSON: the client's fault, whichever read comes first */
-    vtl_case bad = {.template_text = "[$input.path('$.a')]", .body = "{\"a\":"};
-    cr_assert_eq(vtl_test_render(&a, &bad, &out, &err, NULL), -1);
-    cr_assert_eq(err.status, 400);
-    cr_assert(strstr(err.message, "Could not process payload") != NULL, "%s", err.message);
-    /* the body "null": Jayway refuses a null document */
-    vtl_case null_doc = {.template_text = "[$input.path('$.a')]", .body = "null"};
-    cr_assert_eq(vtl_test_render(&a, &null_doc, &out, &err, NULL), -1);
-    cr_assert_eq(err.status, 500);
-    cr_assert(strstr(err.message, "json object can not be null") != NULL, "%s", err.message);
     arena_destroy(&a);
+    /* malformed JSON: the client's fault, whichever read comes first */
+    expect_error(&(vtl_case){.template_text = "[$input.path('$.a')]", .body = "{\"a\":"}, 400,
+                 "Could not process payload");
+    /* the body "null": Jayway refuses a null document */
+    expect_error(&(vtl_case){.template_text = "[$input.path('$.a')]", .body = "null"}, 500,
+                 "json object can not be null");
 }
 
 /* $context.name before $context is built, and after the template changed it or built it. */

@@ -101,6 +101,20 @@ static inline void expect_failure(const vtl_case *k)
     arena_destroy(&a);
 }
 
+/* k fails with that status and a message containing `part`. */
+static inline void expect_error(const vtl_case *k, int status, const char *part)
+{
+    arena a;
+    arena_init(&a, 4096);
+    slice out;
+    aws_error err;
+    int rc = vtl_test_render(&a, k, &out, &err, NULL);
+    cr_assert_eq(rc, -1, "template %s should fail, rendered [%.*s]", k->template_text, (int)out.len, out.ptr);
+    cr_assert_eq(err.status, status, "%s: status %d", k->template_text, err.status);
+    cr_assert(strstr(err.message, part) != NULL, "%s: message %s", k->template_text, err.message);
+    arena_destroy(&a);
+}
+
 /* A template with no request data. */
 static inline void expect_plain(const char *template_text, const char *expected)
 {
