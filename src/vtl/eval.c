@@ -351,8 +351,8 @@ static vval eval_args_call(rctx *c, vval cur, const vnode *m)
     return r.v.kind == V_NULL ? v_str(SLICE_NULL) : r.v;
 }
 
-/* $context.prop (prop PH_PLAIN and shorter than 120 bytes) while $context is not built, when the member is a
- * string, number or boolean: true with *out what the built map would hold. */
+/* $context.prop (prop PH_PLAIN and shorter than CONTEXT_NAME_MAX) while $context is not built, when the member
+ * is a string, number or boolean: true with *out what the built map would hold. */
 HOT bool context_scalar(rctx *c, slice prop, vval *out)
 {
     const vtl_pairs *known = &c->env->context_strings; /* the caller's, ahead of a call */
@@ -373,7 +373,7 @@ HOT bool context_member(rctx *c, const vnode *r, vval *out)
         r->kids[0]->kind != E_PROP || !(r->kids[0]->hint & PH_PLAIN))
         return false;
     slice prop = r->kids[0]->text;
-    if (prop.len >= 120) /* within m_property's limits (PH_PLAIN: not empty, not "class") */
+    if (prop.len >= CONTEXT_NAME_MAX)
         return false;
     const vval *at = global_ref_of(c, r);
     if (at == NULL || at->kind != V_CONTEXT)

@@ -184,6 +184,9 @@ void apigw_precompile(vnode *n, arena *a);
 slice apigw_param(const vtl_env *env, slice name);
 mresult apigw_util(rctx *c, slice name, vval *args, uint32_t nargs);
 vval apigw_context(rctx *c);
+/* The names $context.name may be read under before $context is built: those m_property answers with a map
+ * lookup (PH_PLAIN: not empty, not "class") and shorter than this. */
+enum { CONTEXT_NAME_MAX = 120 };
 /* $context.name before $context is built: true with *out set when the member is a string, number or boolean
  * (what the built map would hold under that name); false when only the built map can answer. */
 bool apigw_context_scalar(rctx *c, slice name, vval *out);

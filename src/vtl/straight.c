@@ -23,8 +23,8 @@ static bool piece_of(const vnode *n, straight_piece *p)
         p->path = m->path;
         return true;
     }
-    /* within the limits context_member reads the caller's strings and the $context object within */
-    if ((r->hint & RH_CONTEXT) && m->kind == E_PROP && (m->hint & PH_PLAIN) && m->text.len < 120) {
+    /* a name context_scalar may answer: one m_property looks up in a map */
+    if ((r->hint & RH_CONTEXT) && m->kind == E_PROP && (m->hint & PH_PLAIN) && m->text.len < CONTEXT_NAME_MAX) {
         p->kind = SP_CONTEXT;
         p->text = m->text;
         return true;

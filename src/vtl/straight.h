@@ -5,7 +5,7 @@
  * that eval.c sets up for the general case: vtl_compile lists its statements once as pieces, and eval.c prints
  * them in order, each reference looked up directly. A reference whose value is anything but a string there
  * (a number, a missing member, a body that is not an object) is rendered the general way, that statement alone.
- * Compile-time only; the list is read-only afterwards.
+ * The list is built with the template and read-only afterwards.
  */
 #ifndef PORTICO_VTL_STRAIGHT_H
 #define PORTICO_VTL_STRAIGHT_H
